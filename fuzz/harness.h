@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef BUSFUZZ_FUZZ_HARNESS_H
+#define BUSFUZZ_FUZZ_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct busfuzz_opts {
+	bool trace;		/* print the scenario and the whole interleaving */
+	bool abort_on_finding;	/* libFuzzer saves the input on abort() */
+};
+
+/* One execution of the scenario that the input describes. */
+int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts *o);
+
+#endif /* BUSFUZZ_FUZZ_HARNESS_H */

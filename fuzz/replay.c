@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Replays inputs without libFuzzer (builds with gcc too): prints the
+ * scenario, the interleaving and the finding.  Exit 0 clean, 1 finding,
+ * 2 unreadable input.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			buf = realloc(buf, cap);
+			if (!buf)
+				exit(2);
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	*size = n;
+	return buf ? buf : malloc(1);
+}
+
+int main(int argc, char **argv)
+{
+	struct busfuzz_opts o = { .trace = true };
+	int first = 1;
+
+	if (argc > 1 && !strcmp(argv[1], "--quiet")) {
+		o.trace = false;
+		first = 2;
+	}
+	if (first >= argc) {
+		fprintf(stderr, "usage: %s [--quiet] INPUT...\n", argv[0]);
+		return 2;
+	}
+	for (int i = first; i < argc; i++) {
+		size_t size = 0;
+		uint8_t *data = read_file(argv[i], &size);
+
+		if (!data) {
+			fprintf(stderr, "busfuzz: cannot read reproducer %s\n", argv[i]);
+			return 2;
+		}
+		busfuzz_run_one(data, size, &o);
+		free(data);
+	}
+	printf("no finding\n");
+	return 0;
+}

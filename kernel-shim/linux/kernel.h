@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef BUSFUZZ_SHIM_LINUX_KERNEL_H
+#define BUSFUZZ_SHIM_LINUX_KERNEL_H
+
+#include <linux/types.h>
+#include <stdio.h>
+#include <string.h>
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+
+#endif /* BUSFUZZ_SHIM_LINUX_KERNEL_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef BUSFUZZ_SHIM_LINUX_SLAB_H
+#define BUSFUZZ_SHIM_LINUX_SLAB_H
+
+#include <linux/compiler.h>
+#include <linux/overflow.h>
+
+#define GFP_KERNEL 0x1u
+#define GFP_KERNEL_ACCOUNT 0x3u
+#define GFP_ATOMIC 0x4u
+#define __GFP_ZERO 0x100u
+#define __GFP_NOWARN 0x200u
+
+/* A size that saturated (SIZE_MAX) fails, as the kernel's slab does. */
+#define __sim_alloc(size, zero, name) ({					\
+	size_t __sz = (size);							\
+	__sz == SIZE_MAX ? NULL : sim_kmalloc(__sz, zero, SIM_SITE(name)); })
+
+#define kmalloc(size, gfp) __sim_alloc(size, ((gfp) & __GFP_ZERO) != 0, "kmalloc")
+#define kzalloc(size, gfp) __sim_alloc(size, true, "kzalloc")
+#define kvmalloc(size, gfp) __sim_alloc(size, ((gfp) & __GFP_ZERO) != 0, "kvmalloc")
+#define kvzalloc(size, gfp) __sim_alloc(size, true, "kvzalloc")
+#define kcalloc(n, size, gfp) __sim_alloc(size_mul(n, size), true, "kcalloc")
+#define kmalloc_array(n, size, gfp) __sim_alloc(size_mul(n, size), false, "kmalloc_array")
+/* 7.x typed allocators: VAR_OR_TYPE is an object or a type. */
+#define kmalloc_obj(v, ...) ((__typeof__(v) *)__sim_alloc(sizeof(__typeof__(v)), false, "kmalloc_obj"))
+#define kzalloc_obj(v, ...) ((__typeof__(v) *)__sim_alloc(sizeof(__typeof__(v)), true, "kzalloc_obj"))
+#define kmalloc_flex(v, fam, count, ...)					\
+	((__typeof__(v) *)__sim_alloc(struct_size_t(__typeof__(v), fam, count), false, "kmalloc_flex"))
+#define kzalloc_flex(v, fam, count, ...)					\
+	((__typeof__(v) *)__sim_alloc(struct_size_t(__typeof__(v), fam, count), true, "kzalloc_flex"))
+#define kfree(p) sim_kfree(p, SIM_SITE("kfree"))
+#define kvfree(p) sim_kfree(p, SIM_SITE("kvfree"))
+
+#endif /* BUSFUZZ_SHIM_LINUX_SLAB_H */

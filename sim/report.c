@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Findings, the interleaving trace and the execution life cycle.
+ * Tracing costs two stores per step when off (a ring of the last steps, so a
+ * fuzzing crash still shows where each thread was); with sim_cfg.trace every
+ * step is kept with its detail for `busfuzz replay`.
+ */
+#include "sim_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sim_config sim_cfg;
+
+struct tev {
+	const struct sim_site *site;
+	uint64_t val;
+	int tid;
+	char detail[120];
+};
+
+#define RING 64
+static struct { const struct sim_site *site; int tid; } ring[RING];
+static unsigned long ring_n;
+
+static struct tev *tr;
+static size_t tr_n, tr_cap;
+
+static char finding_cls[32];
+static char finding_msg[512];
+static int nfindings;
+
+void sim_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "busfuzz: internal error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void sim_trace_reset(void)
+{
+	tr_n = 0;
+	ring_n = 0;
+}
+
+static struct tev *tr_push(int tid, const struct sim_site *site, uint64_t val)
+{
+	struct tev *e;
+
+	if (tr_n == tr_cap) {
+		tr_cap = tr_cap ? tr_cap * 2 : 4096;
+		tr = realloc(tr, tr_cap * sizeof(*tr));
+		if (!tr)
+			sim_fatal("out of memory for the trace");
+	}
+	e = &tr[tr_n++];
+	e->tid = tid;
+	e->site = site;
+	e->val = val;
+	e->detail[0] = 0;
+	return e;
+}
+
+void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const char *detail)
+{
+	if (!sim_cfg.trace) {
+		if (site) {
+			ring[ring_n % RING].site = site;
+			ring[ring_n % RING].tid = tid;
+			ring_n++;
+		}
+		return;
+	}
+	struct tev *e = tr_push(tid, site, val);
+
+	if (detail)
+		snprintf(e->detail, sizeof(e->detail), "%s", detail);
+}
+
+/* Adds detail to the current thread's latest step (the primitive just entered). */
+void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...)
+{
+	struct tev *e = NULL;
+	va_list ap;
+	size_t len;
+
+	if (!sim_cfg.trace)
+		return;
+	for (size_t i = tr_n; i-- > 0 && tr_n - i < 8;)
+		if (tr[i].tid == sim_s.cur && tr[i].site == site) { e = &tr[i]; break; }
+	if (!e)
+		e = tr_push(sim_s.cur, site, val);
+	e->val = val;
+	len = strlen(e->detail);
+	if (len && len < sizeof(e->detail) - 2) {
+		e->detail[len++] = ';';
+		e->detail[len++] = ' ';
+		e->detail[len] = 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(e->detail + len, sizeof(e->detail) - len, fmt, ap);
+	va_end(ap);
+}
+
+static void print_site(FILE *f, const struct sim_site *s)
+{
+	if (s)
+		fprintf(f, "%-28s %s:%d", s->what, s->file, s->line);
+}
+
+void sim_trace_print(void)
+{
+	FILE *f = stdout;
+
+	if (sim_cfg.trace) {
+		fprintf(f, "interleaving (%zu steps):\n", tr_n);
+		for (size_t i = 0; i < tr_n; i++) {
+			struct tev *e = &tr[i];
+
+			fprintf(f, "  %5zu  %-8s ", i, sim_thread_name(e->tid));
+			if (e->site)
+				print_site(f, e->site);
+			if (e->detail[0])
+				fprintf(f, "%s%s", e->site ? "  " : "", e->detail);
+			fputc('\n', f);
+		}
+		return;
+	}
+	unsigned long first = ring_n > RING ? ring_n - RING : 0;
+
+	fprintf(f, "last %lu steps (replay for the full interleaving):\n", ring_n - first);
+	for (unsigned long i = first; i < ring_n; i++) {
+		fprintf(f, "  %-8s ", sim_thread_name(ring[i % RING].tid));
+		print_site(f, ring[i % RING].site);
+		fputc('\n', f);
+	}
+}
+
+void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	snprintf(finding_cls, sizeof(finding_cls), "%s", cls);
+	va_start(ap, fmt);
+	n = vsnprintf(finding_msg, sizeof(finding_msg), fmt, ap);
+	va_end(ap);
+	if (site && n >= 0 && (size_t)n < sizeof(finding_msg))
+		snprintf(finding_msg + n, sizeof(finding_msg) - n, " [%s at %s:%d, thread %s]",
+			 site->what, site->file, site->line, sim_thread_name(sim_s.cur));
+	nfindings++;
+	sim_trace_print();
+	printf("FINDING %s: %s\n", finding_cls, finding_msg);
+	fflush(stdout);
+	if (sim_cfg.abort_on_finding)
+		abort();
+	exit(1);
+}
+
+int sim_findings(void)
+{
+	return nfindings;
+}
+
+const char *sim_last_finding_class(void)
+{
+	return finding_cls;
+}
+
+const char *sim_last_finding_msg(void)
+{
+	return finding_msg;
+}
+
+void sim_stub_hit(const char *name, const char *file, int line)
+{
+	if (!sim_cfg.trace)
+		return;
+	struct tev *e = tr_push(sim_s.cur, NULL, 0);
+
+	snprintf(e->detail, sizeof(e->detail), "stub %s() at %s:%d (not on the bus path, see kernel-shim/stubs.def)",
+		 name, file, line);
+}
+
+void sim_thread_reset_state(int tid)
+{
+	sim_lock_thread_reset(tid);
+	sim_srcu_thread_reset(tid);
+}
+
+void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
+{
+	sim_cfg = *cfg;
+	if (!sim_cfg.max_steps)
+		sim_cfg.max_steps = 200000;
+	sim_sched_reset();
+	sim_trace_reset();
+	sim_mem_reset();
+	sim_lock_reset();
+	sim_srcu_reset();
+	sim_slab_reset();
+	sim_input_set(data, size);
+}
+
+void sim_end(void)
+{
+	sim_slab_check_leaks();
+	sim_slab_flush();
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The deterministic scheduler: simulated kernel threads are coroutines on
+ * their own stacks in one OS thread; at every preemption point the decision
+ * stream says whether the current thread goes on and, if not, who runs next.
+ *
+ * Encoding (small input = few preemptions): at a preemption point whose run
+ * budget is spent, one byte picks the next thread among the runnable ones
+ * (the current one included) and one byte gives its new budget.  Once the
+ * stream is exhausted the current thread runs until it blocks or ends, and
+ * the lowest-numbered runnable thread follows: no more preemptions.
+ */
+#include "sim_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#endif
+#ifdef SIM_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define SIM_STACK_SIZE (256 * 1024)
+
+enum tstate { T_FREE, T_RUNNABLE, T_PARKED, T_DONE };
+
+struct sim_thread {
+	void *sp;
+	void *stack;			/* mapping, lowest page is a guard */
+	enum tstate state;
+	bool daemon;
+	const char *name;
+	sim_thread_fn fn;
+	void *arg;
+	sim_wake_fn wake;
+	void *wake_arg;
+	const char *wait_what;
+	const void *wait_obj;
+	int wait_holder;
+	void *asan_fake;
+};
+
+struct sim_sched sim_s;
+static struct sim_thread threads[SIM_MAX_THREADS];
+static void *main_sp;
+#ifdef SIM_ASAN
+static void *main_asan_fake;
+static const void *main_stack_bottom;
+static size_t main_stack_size;
+#endif
+
+void sim_ctx_switch(void **save_sp, void *new_sp);
+
+/* ---- decision stream ---------------------------------------------------- */
+
+void sim_input_set(const uint8_t *data, size_t size)
+{
+	sim_s.in = data;
+	sim_s.in_size = size;
+	sim_s.in_pos = 0;
+}
+
+uint8_t sim_input_byte(void)
+{
+	if (sim_s.in_pos >= sim_s.in_size)
+		return 0;
+	return sim_s.in[sim_s.in_pos++];
+}
+
+unsigned sim_choose(unsigned n)
+{
+	if (n <= 1 || sim_s.in_pos >= sim_s.in_size)
+		return 0;
+	return sim_s.in[sim_s.in_pos++] % n;
+}
+
+size_t sim_input_remaining(void)
+{
+	return sim_s.in_size - sim_s.in_pos;
+}
+
+/* ---- threads ------------------------------------------------------------- */
+
+static void switch_to(struct sim_thread *from, int to_tid, bool from_exiting);
+
+static void thread_trampoline(void)
+{
+	struct sim_thread *t = &threads[sim_s.cur];
+
+#ifdef SIM_ASAN
+	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+	t->fn(t->arg);
+	t->state = T_DONE;
+	sim_trace_event(sim_s.cur, NULL, 0, "exits");
+	sim_schedule(true);
+	abort();	/* a finished thread is never resumed */
+}
+
+int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon)
+{
+	int tid = sim_s.nthreads;
+	struct sim_thread *t;
+	void **sp;
+
+	if (tid >= SIM_MAX_THREADS)
+		sim_fatal("too many simulated threads (max %d)", SIM_MAX_THREADS);
+	t = &threads[tid];
+	if (!t->stack) {
+		t->stack = mmap(NULL, SIM_STACK_SIZE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (t->stack == MAP_FAILED)
+			sim_fatal("cannot map a thread stack");
+		mprotect(t->stack, 4096, PROT_NONE);
+	}
+	/* Initial frame for sim_ctx_switch: six callee-saved registers, then
+	 * the trampoline as return address, then a fake return address so
+	 * that the trampoline starts with the ABI's stack alignment. */
+	sp = (void **)((char *)t->stack + SIM_STACK_SIZE);
+	*--sp = NULL;
+	*--sp = (void *)thread_trampoline;
+	for (int i = 0; i < 6; i++)
+		*--sp = NULL;
+	t->sp = sp;
+	t->state = T_RUNNABLE;
+	t->daemon = daemon;
+	t->name = name;
+	t->fn = fn;
+	t->arg = arg;
+	t->wake = NULL;
+	t->asan_fake = NULL;
+	sim_s.nthreads++;
+	sim_thread_reset_state(tid);
+	return tid;
+}
+
+int sim_current(void)
+{
+	return sim_s.cur;
+}
+
+const char *sim_thread_name(int tid)
+{
+	if (tid < 0 || tid >= sim_s.nthreads)
+		return "main";
+	return threads[tid].name;
+}
+
+int sim_nthreads(void)
+{
+	return sim_s.nthreads;
+}
+
+unsigned long sim_steps(void)
+{
+	return sim_s.steps;
+}
+
+const struct sim_site *sim_last_site(void)
+{
+	return sim_s.last_site;
+}
+
+/* ---- switching ------------------------------------------------------------ */
+
+static void switch_to(struct sim_thread *from, int to_tid, bool from_exiting)
+{
+	void **save = from ? &from->sp : &main_sp;
+	void *to_sp = to_tid >= 0 ? threads[to_tid].sp : main_sp;
+
+	sim_s.cur = to_tid;
+	sim_s.switches++;
+#ifdef SIM_ASAN
+	{
+		void **fake = from_exiting ? NULL : (from ? &from->asan_fake : &main_asan_fake);
+		const void *bottom = to_tid >= 0 ? threads[to_tid].stack : main_stack_bottom;
+		size_t size = to_tid >= 0 ? SIM_STACK_SIZE : main_stack_size;
+
+		__sanitizer_start_switch_fiber(fake, bottom, size);
+		sim_ctx_switch(save, to_sp);
+		__sanitizer_finish_switch_fiber(from ? from->asan_fake : main_asan_fake, NULL, NULL);
+	}
+#else
+	(void)from_exiting;
+	sim_ctx_switch(save, to_sp);
+#endif
+}
+
+static bool runnable(int tid)
+{
+	struct sim_thread *t = &threads[tid];
+
+	if (t->state == T_RUNNABLE)
+		return true;
+	if (t->state == T_PARKED && t->wake(t->wake_arg)) {
+		t->state = T_RUNNABLE;
+		return true;
+	}
+	return false;
+}
+
+static void report_deadlock(void)
+{
+	char buf[1024];
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < sim_s.nthreads; i++) {
+		struct sim_thread *t = &threads[i];
+
+		if (t->state != T_PARKED || t->daemon)
+			continue;
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s waits for %s", n ? "; " : "",
+			      t->name, t->wait_what);
+		if (n < sizeof(buf) && t->wait_holder >= 0)
+			n += snprintf(buf + n, sizeof(buf) - n, " held by %s",
+				      threads[t->wait_holder].name);
+		if (n >= sizeof(buf))
+			break;
+	}
+	sim_finding("deadlock", sim_s.last_site, "every thread is parked: %s", buf);
+}
+
+/*
+ * Pick the next thread and switch to it.  'cur_blocked': the current thread
+ * cannot go on (parked or done), so it is not a candidate.
+ */
+void sim_schedule(bool cur_blocked)
+{
+	int cand[SIM_MAX_THREADS];
+	int n = 0, next, live = 0;
+	int cur = sim_s.cur;
+
+	for (int i = 0; i < sim_s.nthreads; i++) {
+		if (threads[i].state != T_DONE && !threads[i].daemon)
+			live++;
+		if (i == cur && cur_blocked)
+			continue;
+		if (runnable(i))
+			cand[n++] = i;
+	}
+	if (live == 0) {
+		/* Only daemons left: let them finish their queued work, then stop. */
+		int d = -1;
+
+		for (int i = 0; i < n; i++)
+			if (cand[i] != cur || !cur_blocked) { d = cand[i]; break; }
+		next = d;
+	} else if (n == 0) {
+		report_deadlock();
+	} else if (sim_s.in_pos < sim_s.in_size) {
+		next = cand[sim_choose(n)];
+		sim_s.budget = sim_input_byte() & 15;
+	} else {
+		next = cand[0];
+		sim_s.budget = ~0u;
+	}
+	if (live == 0 && next < 0)
+		next = -1;	/* back to the main context: the execution is over */
+	if (next == cur)
+		return;
+	switch_to(cur >= 0 ? &threads[cur] : NULL, next, cur >= 0 && threads[cur].state == T_DONE);
+}
+
+void sim_preempt(const struct sim_site *site)
+{
+	sim_s.last_site = site;
+	sim_trace_event(sim_s.cur, site, 0, NULL);
+	if (++sim_s.steps > sim_cfg.max_steps)
+		sim_finding("hang", site, "no progress after %lu steps", sim_s.steps - 1);
+	if (sim_s.budget) {
+		sim_s.budget--;
+		return;
+	}
+	if (sim_s.in_pos >= sim_s.in_size) {
+		sim_s.budget = ~0u;
+		return;
+	}
+	sim_schedule(false);
+}
+
+void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder)
+{
+	struct sim_thread *t = &threads[sim_s.cur];
+
+	if (wake(arg))
+		return;
+	t->state = T_PARKED;
+	t->wake = wake;
+	t->wake_arg = arg;
+	t->wait_what = what;
+	t->wait_obj = obj;
+	t->wait_holder = holder;
+	sim_trace_event(sim_s.cur, NULL, 0, what);
+	sim_schedule(true);
+	/* Resumed: runnable() saw the condition hold. */
+}
+
+void sim_run(void)
+{
+#ifdef SIM_ASAN
+	if (!main_stack_bottom) {
+		pthread_attr_t a;
+		void *addr;
+		size_t sz;
+
+		pthread_getattr_np(pthread_self(), &a);
+		pthread_attr_getstack(&a, &addr, &sz);
+		pthread_attr_destroy(&a);
+		main_stack_bottom = addr;
+		main_stack_size = sz;
+	}
+#endif
+	sim_s.cur = -1;
+	sim_s.budget = 0;
+	sim_schedule(false);
+	sim_s.cur = -1;
+}
+
+void sim_sched_reset(void)
+{
+	for (int i = 0; i < SIM_MAX_THREADS; i++)
+		threads[i].state = T_FREE;
+	sim_s.nthreads = 0;
+	sim_s.cur = -1;
+	sim_s.steps = 0;
+	sim_s.switches = 0;
+	sim_s.budget = 0;
+	sim_s.last_site = NULL;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * busfuzz simulator API.  Everything the kernel shim routes to lives here:
+ * coroutine threads under a scheduler driven by a decision stream, the memory
+ * model, SRCU, locks with lockdep, and the slab with its own accounting.
+ */
+#ifndef BUSFUZZ_SIM_SIM_H
+#define BUSFUZZ_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_MAX_THREADS 8
+#define SIM_MAX_SRCU 4
+#define SIM_MAX_HELD 8
+
+/* A kernel call site: file and line come from the tree thanks to #line. */
+struct sim_site {
+	const char *file;
+	int line;
+	const char *what;	/* the kernel primitive, verbatim */
+};
+
+#define SIM_SITE(w) ({ static const struct sim_site __sim_site = { __FILE__, __LINE__, w }; &__sim_site; })
+
+/* ---- decision stream ---------------------------------------------------- */
+void sim_input_set(const uint8_t *data, size_t size);
+unsigned sim_choose(unsigned n);	/* 0..n-1; 0 once the stream is exhausted */
+uint8_t sim_input_byte(void);		/* raw byte, 0 once exhausted */
+size_t sim_input_remaining(void);
+
+/* ---- threads and scheduler ---------------------------------------------- */
+struct sim_thread;
+typedef void (*sim_thread_fn)(void *arg);
+typedef bool (*sim_wake_fn)(void *arg);
+
+/* daemon threads (the SRCU worker) do not keep the execution alive. */
+int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon);
+int sim_current(void);			/* thread id, -1 outside any thread */
+const char *sim_thread_name(int tid);
+int sim_nthreads(void);
+
+/* Preemption point: every shim primitive calls this first. */
+void sim_preempt(const struct sim_site *site);
+/* Block until wake(arg) holds; 'what' and 'obj' describe it for deadlock reports. */
+void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder);
+/* Run all threads to completion (called from the main context). */
+void sim_run(void);
+unsigned long sim_steps(void);
+const struct sim_site *sim_last_site(void);	/* the latest preemption point */
+
+/* ---- executions ---------------------------------------------------------- */
+struct sim_config {
+	bool trace;		/* keep and print the full interleaving */
+	bool abort_on_finding;	/* libFuzzer: abort() so the input is saved */
+	bool failslab;		/* allocations may fail by decision */
+	unsigned long max_steps;
+};
+void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size);
+void sim_end(void);		/* leak check, quarantine flush, reset */
+extern struct sim_config sim_cfg;
+
+/* ---- findings and the trace ---------------------------------------------- */
+__attribute__((noreturn, format(printf, 3, 4)))
+void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...);
+__attribute__((format(printf, 3, 4)))
+void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
+void sim_trace_print(void);
+int sim_findings(void);		/* 0 or 1: an execution stops at its first finding */
+const char *sim_last_finding_class(void);
+const char *sim_last_finding_msg(void);
+void sim_stub_hit(const char *name, const char *file, int line);
+
+/* ---- memory model ---------------------------------------------------------- */
+enum sim_order {
+	SIM_ONCE,		/* READ_ONCE / WRITE_ONCE: marked, relaxed */
+	SIM_ACQUIRE,
+	SIM_RELEASE,
+	SIM_DEREF,		/* rcu/srcu_dereference: marked load, address dependency */
+	SIM_PLAIN,		/* plain access of a marked location (update side, under a lock) */
+};
+uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site);
+void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site);
+enum sim_fence { SIM_MB, SIM_RMB, SIM_WMB, SIM_MB_AFTER_SRCU_LOCK };
+void sim_fence(enum sim_fence f, const struct sim_site *site);
+/* Fully ordered read-modify-write: returns the old value. */
+uint64_t sim_rmw_add(void *addr, int64_t delta, size_t size, bool ordered, const struct sim_site *site);
+
+/* ---- SRCU ------------------------------------------------------------------ */
+struct sim_srcu;	/* per srcu_struct state, held inside the shim's srcu_struct */
+struct rcu_head;
+int sim_srcu_init(struct sim_srcu **s, const char *name);
+int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site);
+void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *site);
+bool sim_srcu_held(struct sim_srcu *s);
+void sim_srcu_note_deref(struct sim_srcu *s, const void *p);
+void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_site *site);
+void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct rcu_head *),
+		   const struct sim_site *site);
+void sim_srcu_barrier(struct sim_srcu *s, const struct sim_site *site);
+void sim_srcu_cleanup(struct sim_srcu **s, const struct sim_site *site);
+/* Does some read section hold a pointer that reaches p? (use-after-free by accounting) */
+int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site);
+/* The scenario tells the sim how one object reaches another (a bus reaches its devices). */
+void sim_set_reach_fn(bool (*fn)(const void *loaded, const void *obj));
+void sim_srcu_start_worker(void);
+unsigned sim_srcu_gp_waits(void);
+
+/* ---- locks and lockdep ----------------------------------------------------- */
+struct sim_lock {
+	int owner;		/* thread id, -1 when free */
+	int cls;		/* lockdep class */
+	const char *name;
+	bool init;
+};
+void sim_lock_init(struct sim_lock *l, const char *name);
+void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site);
+int sim_lock_tryacquire(struct sim_lock *l, const struct sim_site *site);
+void sim_lock_release(struct sim_lock *l, const struct sim_site *site);
+bool sim_lock_held(const struct sim_lock *l);
+/* lockdep classes for non-mutex "locks" (an srcu_struct's read side, its grace period) */
+int sim_lockdep_class(const char *name);
+void sim_lockdep_acquire(int cls, const struct sim_site *site, bool read);
+void sim_lockdep_release(int cls);
+void sim_lockdep_wait(int cls, const struct sim_site *site);	/* waits for all holders */
+
+/* ---- slab ------------------------------------------------------------------ */
+void *sim_kmalloc(size_t size, bool zero, const struct sim_site *site);
+void sim_kfree(const void *p, const struct sim_site *site);
+bool sim_obj_live(const void *p);
+int sim_obj_id(const void *p);		/* allocation number, 0 if unknown */
+void sim_check_live(const void *p, const struct sim_site *site, const char *what);
+unsigned sim_live_objects(void);
+/* Non-kernel allocations of the scenario (test devices are kernel-side objects,
+ * but their owners are the harness): same accounting, a label for reports. */
+void sim_obj_label(const void *p, const char *label);
+
+#endif /* BUSFUZZ_SIM_SIM_H */

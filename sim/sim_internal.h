@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* State shared between the simulator's own files; not for the shim. */
+#ifndef BUSFUZZ_SIM_INTERNAL_H
+#define BUSFUZZ_SIM_INTERNAL_H
+
+#include "sim.h"
+
+struct sim_sched {
+	const uint8_t *in;
+	size_t in_size, in_pos;
+	int nthreads;
+	int cur;
+	unsigned budget;
+	unsigned long steps, switches;
+	const struct sim_site *last_site;
+};
+extern struct sim_sched sim_s;
+
+void sim_schedule(bool cur_blocked);
+void sim_sched_reset(void);
+void sim_thread_reset_state(int tid);
+
+__attribute__((noreturn, format(printf, 1, 2))) void sim_fatal(const char *fmt, ...);
+/* Records one step of the interleaving; detail is formatted only when tracing. */
+void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const char *detail);
+void sim_trace_reset(void);
+
+void sim_mem_reset(void);
+void sim_srcu_reset(void);
+void sim_lock_reset(void);
+void sim_lock_thread_reset(int tid);
+void sim_srcu_thread_reset(int tid);
+void sim_slab_reset(void);
+void sim_slab_check_leaks(void);
+void sim_slab_flush(void);
+
+#endif /* BUSFUZZ_SIM_INTERNAL_H */

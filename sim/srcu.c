@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SRCU to its contract: synchronize_srcu() returns only after every read
+ * section that began before it has ended; call_srcu() callbacks run on a
+ * worker thread after a full grace period; srcu_barrier() waits for the
+ * callbacks queued before it.  A grace period is a snapshot of the sections
+ * open at its start (thread, section number); it ends when each has closed.
+ */
+#include "sim_internal.h"
+
+#include <string.h>
+
+#define MAX_LOADED 16
+#define MAX_CBS 128
+
+struct snap {
+	uint8_t mask;
+	unsigned seq[SIM_MAX_THREADS];
+};
+
+struct cb {
+	struct rcu_head *head;
+	void (*fn)(struct rcu_head *);
+	struct snap gp;
+	const struct sim_site *site;
+};
+
+struct sim_srcu {
+	const char *name;
+	int cls;
+	bool live;
+	int nest[SIM_MAX_THREADS];
+	unsigned seq[SIM_MAX_THREADS];
+	int idx_count[SIM_MAX_THREADS][2];
+	unsigned completed;			/* grace periods ended: the idx flips with it */
+	const void *loaded[SIM_MAX_THREADS][MAX_LOADED];
+	const struct sim_site *loaded_site[SIM_MAX_THREADS][MAX_LOADED];
+	int nloaded[SIM_MAX_THREADS];
+	struct cb cbs[MAX_CBS];
+	unsigned cb_head, cb_tail;		/* tickets: [head, tail) are pending */
+};
+
+static struct sim_srcu pool[SIM_MAX_SRCU];
+static bool (*reach_fn)(const void *loaded, const void *obj);
+static unsigned gp_waits;
+static bool worker_started;
+
+void sim_srcu_reset(void)
+{
+	memset(pool, 0, sizeof(pool));
+	gp_waits = 0;
+	worker_started = false;
+}
+
+void sim_srcu_thread_reset(int tid)
+{
+	for (int i = 0; i < SIM_MAX_SRCU; i++) {
+		pool[i].nest[tid] = 0;
+		pool[i].nloaded[tid] = 0;
+		pool[i].idx_count[tid][0] = pool[i].idx_count[tid][1] = 0;
+	}
+}
+
+void sim_set_reach_fn(bool (*fn)(const void *loaded, const void *obj))
+{
+	reach_fn = fn;
+}
+
+unsigned sim_srcu_gp_waits(void)
+{
+	return gp_waits;
+}
+
+int sim_srcu_init(struct sim_srcu **out, const char *name)
+{
+	for (int i = 0; i < SIM_MAX_SRCU; i++) {
+		struct sim_srcu *s = &pool[i];
+
+		if (s->live || s->name)
+			continue;
+		s->name = name;
+		s->cls = sim_lockdep_class(name);
+		s->live = true;
+		*out = s;
+		return 0;
+	}
+	sim_fatal("too many srcu_structs");
+}
+
+static void check_live(struct sim_srcu *s, const struct sim_site *site)
+{
+	if (!s)
+		sim_finding("srcu", site, "srcu_struct used before init_srcu_struct()");
+	if (!s->live)
+		sim_finding("srcu", site, "%s used after cleanup_srcu_struct()", s->name);
+}
+
+int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
+{
+	int tid = sim_s.cur, idx;
+
+	sim_preempt(site);
+	check_live(s, site);
+	if (s->nest[tid]++ == 0) {
+		s->seq[tid]++;
+		s->nloaded[tid] = 0;
+	}
+	idx = s->completed & 1;
+	s->idx_count[tid][idx]++;
+	sim_lockdep_acquire(s->cls, site, true);
+	if (sim_cfg.trace)
+		sim_trace(site, idx, "%s read section %u opens (idx %d)", s->name, s->seq[tid], idx);
+	return idx;
+}
+
+void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *site)
+{
+	int tid = sim_s.cur;
+
+	sim_preempt(site);
+	check_live(s, site);
+	if (s->nest[tid] == 0)
+		sim_finding("srcu", site, "srcu_read_unlock(%s) outside any read section", s->name);
+	if (idx < 0 || idx > 1 || s->idx_count[tid][idx] == 0)
+		sim_finding("srcu", site, "srcu_read_unlock(%s) with index %d, which no open section returned",
+			    s->name, idx);
+	s->idx_count[tid][idx]--;
+	sim_lockdep_release(s->cls);
+	if (--s->nest[tid] == 0)
+		s->nloaded[tid] = 0;
+	if (sim_cfg.trace)
+		sim_trace(site, idx, "%s read section closes", s->name);
+}
+
+bool sim_srcu_held(struct sim_srcu *s)
+{
+	return s && sim_s.cur >= 0 && s->nest[sim_s.cur] > 0;
+}
+
+void sim_srcu_note_deref(struct sim_srcu *s, const void *p)
+{
+	int tid = sim_s.cur;
+
+	if (!p || !s || tid < 0 || s->nest[tid] == 0)
+		return;
+	for (int i = 0; i < s->nloaded[tid]; i++)
+		if (s->loaded[tid][i] == p)
+			return;
+	if (s->nloaded[tid] == MAX_LOADED)
+		sim_fatal("too many pointers loaded in one read section");
+	s->loaded_site[tid][s->nloaded[tid]] = sim_s.last_site;
+	s->loaded[tid][s->nloaded[tid]++] = p;
+}
+
+int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site)
+{
+	for (int i = 0; i < SIM_MAX_SRCU; i++) {
+		struct sim_srcu *s = &pool[i];
+
+		if (!s->live)
+			continue;
+		for (int t = 0; t < sim_s.nthreads; t++) {
+			if (s->nest[t] == 0)
+				continue;
+			for (int k = 0; k < s->nloaded[t]; k++) {
+				const void *l = s->loaded[t][k];
+
+				if (l == p || (reach_fn && sim_obj_live(l) && reach_fn(l, p))) {
+					*deref_site = s->loaded_site[t][k];
+					return t;
+				}
+			}
+		}
+	}
+	return -1;
+}
+
+/* ---- grace periods ------------------------------------------------------ */
+
+static void take_snap(struct sim_srcu *s, struct snap *g)
+{
+	g->mask = 0;
+	for (int t = 0; t < sim_s.nthreads; t++) {
+		if (s->nest[t] > 0) {
+			g->mask |= 1u << t;
+			g->seq[t] = s->seq[t];
+		}
+	}
+}
+
+static bool snap_done(struct sim_srcu *s, const struct snap *g)
+{
+	for (int t = 0; t < sim_s.nthreads; t++)
+		if ((g->mask & (1u << t)) && s->nest[t] > 0 && s->seq[t] == g->seq[t])
+			return false;
+	return true;
+}
+
+struct gp_wait {
+	struct sim_srcu *s;
+	struct snap g;
+};
+
+static bool gp_wait_done(void *arg)
+{
+	struct gp_wait *w = arg;
+
+	return snap_done(w->s, &w->g);
+}
+
+void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_site *site)
+{
+	struct gp_wait w = { .s = s };
+
+	sim_preempt(site);
+	check_live(s, site);
+	sim_lockdep_wait(s->cls, site);
+	take_snap(s, &w.g);
+	gp_waits++;
+	if (sim_cfg.trace)
+		sim_trace(site, w.g.mask, "%sgrace period of %s starts, waits for %d reader(s)",
+			  expedited ? "expedited " : "", s->name, __builtin_popcount(w.g.mask));
+	sim_park(gp_wait_done, &w, "an SRCU grace period", s, -1);
+	s->completed++;
+}
+
+void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct rcu_head *),
+		   const struct sim_site *site)
+{
+	struct cb *c;
+
+	sim_preempt(site);
+	check_live(s, site);
+	for (unsigned i = s->cb_head; i != s->cb_tail; i++)
+		if (s->cbs[i % MAX_CBS].head == head)
+			sim_finding("srcu", site, "call_srcu() on an rcu_head that is already queued");
+	if (s->cb_tail - s->cb_head == MAX_CBS)
+		sim_fatal("too many pending SRCU callbacks");
+	c = &s->cbs[s->cb_tail++ % MAX_CBS];
+	c->head = head;
+	c->fn = fn;
+	c->site = site;
+	take_snap(s, &c->gp);
+	if (sim_cfg.trace)
+		sim_trace(site, 0, "callback for obj#%d queued on %s after %d reader(s)",
+			  sim_obj_id(head), s->name, __builtin_popcount(c->gp.mask));
+}
+
+struct barrier_wait {
+	struct sim_srcu *s;
+	unsigned ticket;
+};
+
+static bool barrier_done(void *arg)
+{
+	struct barrier_wait *w = arg;
+
+	return (int)(w->s->cb_head - w->ticket) >= 0;
+}
+
+void sim_srcu_barrier(struct sim_srcu *s, const struct sim_site *site)
+{
+	struct barrier_wait w = { s, 0 };
+
+	sim_preempt(site);
+	check_live(s, site);
+	sim_lockdep_wait(s->cls, site);
+	w.ticket = s->cb_tail;
+	sim_park(barrier_done, &w, "srcu_barrier() (queued callbacks)", s, -1);
+}
+
+void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
+{
+	struct sim_srcu *s = *sp;
+
+	sim_preempt(site);
+	check_live(s, site);
+	for (int t = 0; t < sim_s.nthreads; t++)
+		if (s->nest[t] > 0)
+			sim_finding("srcu", site, "cleanup_srcu_struct(%s) while %s is inside a read section",
+				    s->name, sim_thread_name(t));
+	if (s->cb_head != s->cb_tail) {
+		const struct sim_site *q = s->cbs[s->cb_head % MAX_CBS].site;
+		sim_finding("srcu", site, "cleanup_srcu_struct(%s) with %u callback(s) pending (queued at %s:%d)",
+			    s->name, s->cb_tail - s->cb_head, q->file, q->line);
+	}
+	s->live = false;
+}
+
+/* ---- the callback worker ------------------------------------------------- */
+
+static struct sim_srcu *ready_srcu(void)
+{
+	for (int i = 0; i < SIM_MAX_SRCU; i++) {
+		struct sim_srcu *s = &pool[i];
+
+		if (s->live && s->cb_head != s->cb_tail &&
+		    snap_done(s, &s->cbs[s->cb_head % MAX_CBS].gp))
+			return s;
+	}
+	return NULL;
+}
+
+static bool worker_has_work(void *arg)
+{
+	(void)arg;
+	return ready_srcu() != NULL;
+}
+
+static void worker(void *arg)
+{
+	static const struct sim_site run = { "sim/srcu.c", __LINE__, "srcu callback" };
+
+	(void)arg;
+	for (;;) {
+		struct sim_srcu *s;
+		struct cb c;
+
+		sim_park(worker_has_work, NULL, "SRCU callbacks", NULL, -1);
+		sim_preempt(&run);
+		s = ready_srcu();
+		if (!s)
+			continue;
+		c = s->cbs[s->cb_head % MAX_CBS];
+		s->completed++;
+		if (sim_cfg.trace)
+			sim_trace(&run, 0, "grace period of %s ended: running callback queued at %s:%d",
+				  s->name, c.site->file, c.site->line);
+		c.fn(c.head);
+		/* Only now does srcu_barrier() see it done. */
+		s->cb_head++;
+	}
+}
+
+void sim_srcu_start_worker(void)
+{
+	if (worker_started)
+		return;
+	worker_started = true;
+	sim_thread_create("srcu-cb", worker, NULL, true);
+}

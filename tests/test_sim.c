@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the simulator itself, no kernel tree needed: scheduler
+ * determinism, the SRCU contract, lockdep, the slab's accounting.  A test
+ * that expects a finding runs its execution in a child process (a finding
+ * ends the process, as it does under libFuzzer) and reads its verdict.
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const struct sim_site S = { "tests/test_sim.c", 0, "test step" };
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static void begin(const uint8_t *in, size_t n)
+{
+	struct sim_config cfg = { 0 };
+
+	sim_begin(&cfg, in, n);
+}
+
+/* Runs fn in a child; returns the finding class it printed ("" if none). */
+static const char *finding_of(void (*fn)(void))
+{
+	static char cls[64];
+	char buf[8192];
+	int p[2], status;
+	ssize_t n, tot = 0;
+	pid_t pid;
+	char *f;
+
+	if (pipe(p))
+		abort();
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		fn();
+		fflush(stdout);
+		_exit(0);
+	}
+	close(p[1]);
+	while ((n = read(p[0], buf + tot, sizeof(buf) - 1 - tot)) > 0)
+		tot += n;
+	buf[tot] = 0;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	cls[0] = 0;
+	f = strstr(buf, "FINDING ");
+	if (f && WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		sscanf(f + 8, "%63[^:]", cls);
+	return cls;
+}
+
+/* ---- scheduler ------------------------------------------------------------- */
+
+static char order[4096];
+static int norder;
+
+static void stepper(void *arg)
+{
+	for (int i = 0; i < 20; i++) {
+		sim_preempt(&S);
+		if (norder < (int)sizeof(order) - 1)
+			order[norder++] = (char)('0' + (int)(intptr_t)arg);
+	}
+}
+
+static void run_steppers(const uint8_t *in, size_t n, int nthreads)
+{
+	norder = 0;
+	begin(in, n);
+	for (int t = 0; t < nthreads; t++)
+		sim_thread_create("t", stepper, (void *)(intptr_t)t, false);
+	sim_run();
+	sim_end();
+	order[norder] = 0;
+}
+
+static bool test_same_input_same_interleaving(void)
+{
+	uint8_t in[64];
+	char first[4096];
+	bool differs = false;
+
+	for (unsigned seed = 1; seed < 50; seed++) {
+		srand(seed);
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = (uint8_t)rand();
+		run_steppers(in, sizeof(in), 3);
+		strcpy(first, order);
+		run_steppers(in, sizeof(in), 3);
+		if (strcmp(first, order))
+			return false;
+		if (strcmp(first, "000000000000000000001111111111111111111122222222222222222222"))
+			differs = true;
+	}
+	return differs;	/* and the inputs did change the interleaving */
+}
+
+static bool test_exhausted_stream_runs_threads_in_turn(void)
+{
+	run_steppers(NULL, 0, 3);
+	return !strcmp(order, "000000000000000000001111111111111111111122222222222222222222");
+}
+
+/* ---- SRCU ----------------------------------------------------------------- */
+
+static struct sim_srcu *ss;
+static int in_section[SIM_MAX_THREADS];
+static bool violated;
+static int cb_ran, cb_ran_when_barrier_done;
+
+static void reader(void *arg)
+{
+	for (int k = 0; k < 3; k++) {
+		int idx = sim_srcu_read_lock(ss, &S);
+
+		in_section[sim_current()] = 1 + k;
+		for (int i = 0; i < 3; i++)
+			sim_preempt(&S);
+		in_section[sim_current()] = 0;
+		sim_srcu_read_unlock(ss, idx, &S);
+	}
+}
+
+static void updater(void *arg)
+{
+	int before[SIM_MAX_THREADS];
+
+	sim_preempt(&S);
+	memcpy(before, in_section, sizeof(before));
+	sim_srcu_synchronize(ss, false, &S);
+	/* Every section open at the start must have ended (possibly reopened as a later one). */
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		if (before[t] && in_section[t] == before[t])
+			violated = true;
+}
+
+static bool test_synchronize_srcu_waits_for_earlier_readers(void)
+{
+	uint8_t in[48];
+
+	violated = false;
+	for (unsigned seed = 1; seed < 400; seed++) {
+		srand(seed);
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = (uint8_t)rand();
+		memset(in_section, 0, sizeof(in_section));
+		begin(in, sizeof(in));
+		sim_srcu_init(&ss, "test_srcu");
+		sim_thread_create("r0", reader, NULL, false);
+		sim_thread_create("r1", reader, NULL, false);
+		sim_thread_create("upd", updater, NULL, false);
+		sim_run();
+		sim_end();
+	}
+	return !violated;
+}
+
+struct rcu_head { struct rcu_head *next; void (*func)(struct rcu_head *); };
+static struct rcu_head head;
+
+static int open_at_call[SIM_MAX_THREADS];
+
+static void cb(struct rcu_head *h)
+{
+	(void)h;
+	/* A reader inside since before call_srcu() would make this a violation. */
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		if (open_at_call[t] && in_section[t] == 1)
+			violated = true;
+	cb_ran++;
+}
+
+static void caller(void *arg)
+{
+	sim_preempt(&S);
+	sim_srcu_call(ss, &head, cb, &S);
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		open_at_call[t] = in_section[t] == 1;
+	sim_srcu_barrier(ss, &S);
+	cb_ran_when_barrier_done = cb_ran;
+}
+
+static void one_section_reader(void *arg)
+{
+	int idx = sim_srcu_read_lock(ss, &S);
+
+	in_section[sim_current()] = 1;
+	for (int i = 0; i < 4; i++)
+		sim_preempt(&S);
+	in_section[sim_current()] = 2;	/* still open, but no longer "before" */
+	sim_srcu_read_unlock(ss, idx, &S);
+	in_section[sim_current()] = 0;
+}
+
+static bool test_call_srcu_runs_after_grace_period_and_barrier_waits(void)
+{
+	uint8_t in[32];
+
+	violated = false;
+	for (unsigned seed = 1; seed < 300; seed++) {
+		srand(seed);
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = (uint8_t)rand();
+		memset(in_section, 0, sizeof(in_section));
+		cb_ran = cb_ran_when_barrier_done = 0;
+		begin(in, sizeof(in));
+		sim_srcu_init(&ss, "test_srcu");
+		sim_srcu_start_worker();
+		sim_thread_create("r", one_section_reader, NULL, false);
+		sim_thread_create("c", caller, NULL, false);
+		sim_run();
+		sim_end();
+		if (cb_ran != 1 || cb_ran_when_barrier_done != 1)
+			return false;
+	}
+	return !violated;
+}
+
+/* ---- findings -------------------------------------------------------------- */
+
+static struct sim_lock la, lb;
+
+static void ab(void *arg)
+{
+	sim_lock_acquire(&la, &S);
+	sim_lock_acquire(&lb, &S);
+	sim_lock_release(&lb, &S);
+	sim_lock_release(&la, &S);
+}
+
+static void ba(void *arg)
+{
+	sim_lock_acquire(&lb, &S);
+	sim_lock_acquire(&la, &S);
+	sim_lock_release(&la, &S);
+	sim_lock_release(&lb, &S);
+}
+
+static void inversion_without_deadlock(void)
+{
+	begin(NULL, 0);		/* no preemption: ab runs to the end, then ba */
+	sim_lock_init(&la, "A");
+	sim_lock_init(&lb, "B");
+	sim_thread_create("t0", ab, NULL, false);
+	sim_thread_create("t1", ba, NULL, false);
+	sim_run();
+	sim_end();
+}
+
+static bool test_lock_inversion_reported_without_deadlock(void)
+{
+	return !strcmp(finding_of(inversion_without_deadlock), "lockdep");
+}
+
+static void srcu_reader_takes_lock(void *arg)
+{
+	int idx = sim_srcu_read_lock(ss, &S);
+
+	sim_lock_acquire(&la, &S);
+	sim_lock_release(&la, &S);
+	sim_srcu_read_unlock(ss, idx, &S);
+}
+
+static void updater_syncs_under_lock(void *arg)
+{
+	sim_lock_acquire(&la, &S);
+	sim_srcu_synchronize(ss, true, &S);
+	sim_lock_release(&la, &S);
+}
+
+static void srcu_lock_inversion(void)
+{
+	begin(NULL, 0);
+	sim_lock_init(&la, "slots_lock");
+	sim_srcu_init(&ss, "kvm->srcu");
+	sim_thread_create("reader", srcu_reader_takes_lock, NULL, false);
+	sim_thread_create("upd", updater_syncs_under_lock, NULL, false);
+	sim_run();
+	sim_end();
+}
+
+static bool test_srcu_reader_vs_synchronize_under_lock_is_lockdep(void)
+{
+	return !strcmp(finding_of(srcu_lock_inversion), "lockdep");
+}
+
+static void sync_in_own_section(void *arg)
+{
+	int idx = sim_srcu_read_lock(ss, &S);
+
+	sim_srcu_synchronize(ss, false, &S);
+	sim_srcu_read_unlock(ss, idx, &S);
+}
+
+static void self_sync(void)
+{
+	begin(NULL, 0);
+	sim_srcu_init(&ss, "kvm->srcu");
+	sim_thread_create("t", sync_in_own_section, NULL, false);
+	sim_run();
+}
+
+static bool test_synchronize_inside_own_read_section(void)
+{
+	return !strcmp(finding_of(self_sync), "lockdep");
+}
+
+static void deadlock_run(void)
+{
+	/* t0 takes A, then t1 takes B, then each waits for the other. */
+	static const uint8_t in[] = { 0, 0, 1, 0, 0, 0, 0, 0 };
+
+	begin(in, sizeof(in));
+	sim_lock_init(&la, "A");
+	sim_lock_init(&lb, "B");
+	sim_thread_create("t0", ab, NULL, false);
+	sim_thread_create("t1", ba, NULL, false);
+	sim_run();
+}
+
+static bool test_deadlock_or_inversion_is_found_on_every_schedule(void)
+{
+	const char *c = finding_of(deadlock_run);
+
+	return !strcmp(c, "deadlock") || !strcmp(c, "lockdep");
+}
+
+static void *obj;
+
+static void holding_reader(void *arg)
+{
+	int idx = sim_srcu_read_lock(ss, &S);
+
+	sim_srcu_note_deref(ss, obj);
+	sim_preempt(&S);
+	sim_preempt(&S);
+	sim_srcu_read_unlock(ss, idx, &S);
+}
+
+static void freer(void *arg)
+{
+	sim_kfree(obj, &S);
+}
+
+static void free_under_reader(void)
+{
+	begin(NULL, 0);
+	sim_srcu_init(&ss, "kvm->srcu");
+	sim_thread_create("reader", holding_reader, NULL, false);
+	sim_thread_create("freer", freer, NULL, false);
+	obj = NULL;
+	/* allocate from a thread context so the allocation is accounted */
+	sim_run();
+}
+
+static void alloc_then(void *arg)
+{
+	obj = sim_kmalloc(16, true, &S);
+}
+
+static void uaf_scenario(void)
+{
+	/* allocate, then a reader loads it and is preempted while the freer frees it */
+	static const uint8_t in[] = { 0, 5, 0, 1, 1, 0 };
+
+	begin(in, sizeof(in));
+	sim_srcu_init(&ss, "kvm->srcu");
+	sim_thread_create("alloc", alloc_then, NULL, false);
+	sim_thread_create("reader", holding_reader, NULL, false);
+	sim_thread_create("freer", freer, NULL, false);
+	sim_run();
+	sim_end();
+}
+
+static bool test_free_while_reader_holds_is_use_after_free(void)
+{
+	(void)free_under_reader;
+	return !strcmp(finding_of(uaf_scenario), "use-after-free");
+}
+
+static void double_free_thread(void *arg)
+{
+	void *p = sim_kmalloc(8, false, &S);
+
+	sim_kfree(p, &S);
+	sim_kfree(p, &S);
+}
+
+static void double_free(void)
+{
+	begin(NULL, 0);
+	sim_thread_create("t", double_free_thread, NULL, false);
+	sim_run();
+}
+
+static bool test_double_free(void)
+{
+	return !strcmp(finding_of(double_free), "double-free");
+}
+
+static void leaky_thread(void *arg)
+{
+	(void)sim_kmalloc(8, false, &S);
+}
+
+static void leak(void)
+{
+	begin(NULL, 0);
+	sim_thread_create("t", leaky_thread, NULL, false);
+	sim_run();
+	sim_end();
+}
+
+static bool test_leak_at_end_of_execution(void)
+{
+	return !strcmp(finding_of(leak), "leak");
+}
+
+static void cleanup_with_reader_thread(void *arg)
+{
+	int idx = sim_srcu_read_lock(ss, &S);
+
+	sim_srcu_cleanup(&ss, &S);
+	sim_srcu_read_unlock(ss, idx, &S);
+}
+
+static void cleanup_with_reader(void)
+{
+	begin(NULL, 0);
+	sim_srcu_init(&ss, "kvm->srcu");
+	sim_thread_create("t", cleanup_with_reader_thread, NULL, false);
+	sim_run();
+}
+
+static bool test_cleanup_srcu_struct_with_reader_inside(void)
+{
+	return !strcmp(finding_of(cleanup_with_reader), "srcu");
+}
+
+static void clean_run(void)
+{
+	run_steppers(NULL, 0, 2);
+}
+
+static bool test_clean_execution_has_no_finding(void)
+{
+	return !strcmp(finding_of(clean_run), "");
+}
+
+#define T(name) { #name, name }
+static const struct { const char *name; bool (*fn)(void); } tests[] = {
+	T(test_same_input_same_interleaving),
+	T(test_exhausted_stream_runs_threads_in_turn),
+	T(test_synchronize_srcu_waits_for_earlier_readers),
+	T(test_call_srcu_runs_after_grace_period_and_barrier_waits),
+	T(test_lock_inversion_reported_without_deadlock),
+	T(test_srcu_reader_vs_synchronize_under_lock_is_lockdep),
+	T(test_synchronize_inside_own_read_section),
+	T(test_deadlock_or_inversion_is_found_on_every_schedule),
+	T(test_free_while_reader_holds_is_use_after_free),
+	T(test_double_free),
+	T(test_leak_at_end_of_execution),
+	T(test_cleanup_srcu_struct_with_reader_inside),
+	T(test_clean_execution_has_no_finding),
+};
+
+int main(void)
+{
+	int n = sizeof(tests) / sizeof(tests[0]), passed = 0;
+
+	for (int i = 0; i < n; i++) {
+		bool ok = tests[i].fn();
+
+		printf("%s %s\n", ok ? "ok  " : "FAIL", tests[i].name);
+		passed += ok;
+	}
+	printf("%d tests run, %d passed, %d failed\n", n, passed, n - passed);
+	return passed == n ? 0 : 1;
+}
