@@ -70,6 +70,7 @@ static struct {
 	unsigned long pub[NSLOTS];
 	/* Ghost state of the checker, outside the memory model. */
 	struct test_dev *dev[NSLOTS];
+	int dev_bus[NSLOTS];		/* kept here: the device itself may be gone */
 	int unreg_begun[2];		/* unregisters begun per bus (failslab: any may drop all) */
 	int unreg_begun_slot[NSLOTS];	/* epoch whose unregister has begun */
 	struct test_dev *reached[SIM_MAX_THREADS];
@@ -79,8 +80,11 @@ static void dev_touch(struct kvm_io_device *this, const char *what)
 {
 	static const struct sim_site s = { "fuzz/harness.c", __LINE__, "device op" };
 
+	struct test_dev *d = container_of(this, struct test_dev, dev);
+
 	sim_check_live(this, &s, what);
-	h.reached[sim_current()] = container_of(this, struct test_dev, dev);
+	h.reached[sim_current()] = d;
+	sim_trace(&s, 0, "%s: device %d (epoch %d, obj#%d)", what, d->slot, d->epoch, sim_obj_id(d));
 }
 
 static int dev_read(struct kvm_vcpu *vcpu, struct kvm_io_device *this, gpa_t addr, int len, void *val)
@@ -142,7 +146,7 @@ static void forget_bus_devices(int bus)
 {
 	/* A failed unregister installed a NULL bus and destroyed every device on it. */
 	for (int s = 0; s < NSLOTS; s++)
-		if (h.dev[s] && h.dev[s]->bus == bus)
+		if (h.dev[s] && h.dev_bus[s] == bus)
 			h.dev[s] = NULL;
 }
 
@@ -171,6 +175,7 @@ static void do_register(int slot, int bus)
 		return;
 	}
 	h.dev[slot] = d;
+	h.dev_bus[slot] = bus;
 	smp_store_release(&h.pub[slot], (unsigned long)d->epoch << 2 | (unsigned long)bus << 1 | 1);
 }
 
@@ -178,12 +183,14 @@ static void do_unregister(int slot)
 {
 	struct kvm *kvm = h.kvm;
 	struct test_dev *d = h.dev[slot];
-	int r, bus;
+	int r, bus, epoch;
 
 	if (!d)
 		return;
-	bus = d->bus;
-	h.unreg_begun_slot[slot] = d->epoch;
+	/* The bus code may destroy d: read what we need first. */
+	bus = h.dev_bus[slot];
+	epoch = d->epoch;
+	h.unreg_begun_slot[slot] = epoch;
 	h.unreg_begun[bus]++;
 	mutex_lock(&kvm->slots_lock);
 	r = kvm_io_bus_unregister_dev(kvm, bus, &d->dev);
@@ -194,7 +201,7 @@ static void do_unregister(int slot)
 	/* Before the bus code took ownership (6.1), the caller destroyed its device. */
 	if (BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV)
 		d->dev.ops->destructor(&d->dev);
-	smp_store_release(&h.pub[slot], (unsigned long)d->epoch << 2 | (unsigned long)bus << 1);
+	smp_store_release(&h.pub[slot], (unsigned long)epoch << 2 | (unsigned long)bus << 1);
 }
 
 static struct kvm *create_vm(void)

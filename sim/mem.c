@@ -7,6 +7,7 @@
  */
 #include "sim_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *order_name[] = {
@@ -40,6 +41,14 @@ static void raw_store(void *addr, uint64_t v, size_t size)
 	sim_fatal("marked access of %zu bytes", size);
 }
 
+static const char *value_name(uint64_t v, size_t size, char *b, size_t n)
+{
+	if (size == 8 && v > 0xffff)
+		return sim_obj_name((const void *)(uintptr_t)v, b, n);
+	snprintf(b, n, "%#llx", (unsigned long long)v);
+	return b;
+}
+
 uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
 	uint64_t v;
@@ -47,12 +56,9 @@ uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct 
 	sim_preempt(site);
 	v = raw_load(addr, size);
 	if (sim_cfg.trace) {
-		int id = size == 8 ? sim_obj_id((const void *)(uintptr_t)v) : 0;
+		char b[32];
 
-		if (id)
-			sim_trace(site, v, "%s load -> obj#%d", order_name[o], id);
-		else
-			sim_trace(site, v, "%s load -> %#llx", order_name[o], (unsigned long long)v);
+		sim_trace(site, v, "%s load -> %s", order_name[o], value_name(v, size, b, sizeof(b)));
 	}
 	return v;
 }
@@ -62,12 +68,9 @@ void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const st
 	sim_preempt(site);
 	raw_store(addr, val, size);
 	if (sim_cfg.trace) {
-		int id = size == 8 ? sim_obj_id((const void *)(uintptr_t)val) : 0;
+		char b[32];
 
-		if (id)
-			sim_trace(site, val, "%s store obj#%d", order_name[o], id);
-		else
-			sim_trace(site, val, "%s store %#llx", order_name[o], (unsigned long long)val);
+		sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
 	}
 }
 

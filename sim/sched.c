@@ -10,6 +10,7 @@
  * stream is exhausted the current thread runs until it blocks or ends, and
  * the lowest-numbered runnable thread follows: no more preemptions.
  */
+#define _GNU_SOURCE
 #include "sim_internal.h"
 
 #include <pthread.h>

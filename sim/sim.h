@@ -130,6 +130,8 @@ void *sim_kmalloc(size_t size, bool zero, const struct sim_site *site);
 void sim_kfree(const void *p, const struct sim_site *site);
 bool sim_obj_live(const void *p);
 int sim_obj_id(const void *p);		/* allocation number, 0 if unknown */
+/* "obj#N", "obj#N+0x10" (inside an object) or the raw value: stable across runs. */
+const char *sim_obj_name(const void *p, char *buf, size_t n);
 void sim_check_live(const void *p, const struct sim_site *site, const char *what);
 unsigned sim_live_objects(void);
 /* Non-kernel allocations of the scenario (test devices are kernel-side objects,

@@ -55,6 +55,17 @@ static struct obj *find(const void *p)
 	return NULL;
 }
 
+/* The object containing p (an rcu_head inside a bus, a field of struct kvm). */
+static struct obj *find_containing(const void *p)
+{
+	const char *c = p;
+
+	for (int i = nobjs; i-- > 0;)
+		if (c >= (char *)objs[i].p && c < (char *)objs[i].p + (objs[i].size ? objs[i].size : 1))
+			return &objs[i];
+	return NULL;
+}
+
 void *sim_kmalloc(size_t size, bool zero, const struct sim_site *site)
 {
 	struct obj *o;
@@ -105,7 +116,7 @@ void sim_kfree(const void *p, const struct sim_site *site)
 		return;
 	o = find(p);
 	if (!o)
-		sim_finding("double-free", site, "kfree() of %p, which kmalloc() never returned", p);
+		sim_finding("double-free", site, "kfree() of a pointer that kmalloc() never returned");
 	if (o->freed)
 		sim_finding("double-free", site, "obj#%d%s%s freed twice (first at %s:%d)",
 			    (int)(o - objs) + 1, o->label ? " " : "", o->label ? o->label : "",
@@ -137,7 +148,7 @@ int sim_obj_id(const void *p)
 
 	if (!p)
 		return 0;
-	o = find(p);
+	o = find_containing(p);
 	return o ? (int)(o - objs) + 1 : 0;
 }
 
@@ -149,6 +160,19 @@ void sim_check_live(const void *p, const struct sim_site *site, const char *what
 		sim_finding("use-after-free", site, "%s of obj#%d%s%s, freed at %s:%d", what,
 			    (int)(o - objs) + 1, o->label ? " " : "", o->label ? o->label : "",
 			    o->free->file, o->free->line);
+}
+
+const char *sim_obj_name(const void *p, char *buf, size_t n)
+{
+	struct obj *o = p ? find_containing(p) : NULL;
+
+	if (!o)
+		snprintf(buf, n, "%#llx", (unsigned long long)(uintptr_t)p);
+	else if (o->p == p)
+		snprintf(buf, n, "obj#%d", (int)(o - objs) + 1);
+	else
+		snprintf(buf, n, "obj#%d+%#zx", (int)(o - objs) + 1, (size_t)((char *)p - (char *)o->p));
+	return buf;
 }
 
 unsigned sim_live_objects(void)

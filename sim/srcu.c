@@ -241,9 +241,12 @@ void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct 
 	c->fn = fn;
 	c->site = site;
 	take_snap(s, &c->gp);
-	if (sim_cfg.trace)
-		sim_trace(site, 0, "callback for obj#%d queued on %s after %d reader(s)",
-			  sim_obj_id(head), s->name, __builtin_popcount(c->gp.mask));
+	if (sim_cfg.trace) {
+		char b[32];
+
+		sim_trace(site, 0, "callback for %s queued on %s after %d reader(s)",
+			  sim_obj_name(head, b, sizeof(b)), s->name, __builtin_popcount(c->gp.mask));
+	}
 }
 
 struct barrier_wait {

@@ -1,7 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel's errno values.  Defined here rather than taken from <errno.h>:
+ * glibc's errno.h itself includes <linux/errno.h>, which this file shadows.
+ */
 #ifndef BUSFUZZ_SHIM_LINUX_ERRNO_H
 #define BUSFUZZ_SHIM_LINUX_ERRNO_H
 
-#include <errno.h>
+#define EPERM 1
+#define ENOENT 2
+#define EINTR 4
+#define ENXIO 6
+#define E2BIG 7
+#define EBADF 9
+#define EAGAIN 11
+#define ENOMEM 12
+#define EFAULT 14
+#define EBUSY 16
+#define EEXIST 17
+#define ENODEV 19
+#define EINVAL 22
+#define ENOSPC 28
+#define ERANGE 34
+#define EOPNOTSUPP 95
+#define ENOTSUPP 524
 
 #endif /* BUSFUZZ_SHIM_LINUX_ERRNO_H */

@@ -16,7 +16,6 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 typedef unsigned int gfp_t;
-typedef long long loff_t;
 
 typedef struct { int counter; } atomic_t;
 typedef struct { long counter; } atomic_long_t;
