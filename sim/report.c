@@ -93,8 +93,15 @@ void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...)
 
 	if (!sim_cfg.trace)
 		return;
-	for (size_t i = tr_n; i-- > 0 && tr_n - i < 8;)
-		if (tr[i].tid == sim_s.cur && tr[i].site == site) { e = &tr[i]; break; }
+	/* Annotate this thread's latest step if it is this primitive (it may
+	 * have parked since, so other threads' steps can come after it). */
+	for (size_t i = tr_n; i-- > 0;) {
+		if (tr[i].tid != sim_s.cur)
+			continue;
+		if (tr[i].site == site)
+			e = &tr[i];
+		break;
+	}
 	if (!e)
 		e = tr_push(sim_s.cur, site, val);
 	e->val = val;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Bad input gets a clear one-line error and exit status 2.
+#   test_bad_input.sh TREE
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+tree=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BUSFUZZ_BUILD=$work/build
+pass=0 fail=0
+expect2() {	# what, needle, command...
+	local what=$1 needle=$2; shift 2
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq 2 ] && echo "$out" | grep -q -- "$needle" && [ "$(echo "$out" | grep -c .)" -le 2 ]; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $what: exit $rc: $out" | head -5
+		fail=$((fail + 1))
+	fi
+}
+mkdir -p "$work/nomain"
+cp -r "$tree/include" "$work/nomain/"
+mkdir -p "$work/nomain/virt/kvm"
+expect2 "tree without kvm_main.c" "virt/kvm/kvm_main.c" "$root/busfuzz" fuzz --tree "$work/nomain" --time 5
+python3 "$root/tools/mutate.py" /dev/stdin "$tree" "$work/renamed" >/dev/null <<'MUT'
+in kvm_io_bus_write
+replace: int kvm_io_bus_write( => int kvm_io_bus_write_renamed(
+MUT
+expect2 "renamed kvm_io_bus_write" "kvm_io_bus_write" "$root/busfuzz" fuzz --tree "$work/renamed" --time 5
+expect2 "no such tree" "no such directory" "$root/busfuzz" fuzz --tree "$work/none" --time 5
+expect2 "unknown kernel version" "unknown kernel version" "$root/busfuzz" fuzz --kernel 9.99 --time 5
+expect2 "missing reproducer" "no such reproducer" "$root/busfuzz" replay "$work/none" --tree "$tree"
+expect2 "reproducer is a folder" "no such reproducer" "$root/busfuzz" replay "$work" --tree "$tree"
+expect2 "bad --time" "at least 1" "$root/busfuzz" fuzz --tree "$tree" --time 0
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# A mutant of a real tree is found with its class by `busfuzz fuzz`, and the
+# reproducer replays to the same finding twice with an identical trace.
+#   test_mutant.sh MUTANT.mut TREE [SECONDS]
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+mutant=$1 tree=$2 secs=${3:-60}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BUSFUZZ_BUILD=$work/build	# the mutant's harness is built and thrown away with it
+expect=$(python3 "$root/tools/mutate.py" "$mutant" "$tree" "$work/tree" | sed -n 's/^expect=//p') || exit 1
+pass=0 fail=0
+check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi; }
+
+out=$("$root/busfuzz" fuzz --tree "$work/tree" --time "$secs" 2>&1); rc=$?
+echo "$out" | grep -E "^(FINDING|reproducer|busfuzz:.*no finding)"
+check "fuzz exits 1" '[ $rc -eq 1 ]'
+check "finding class is $expect" 'echo "$out" | grep -q "^FINDING $expect: "'
+repro=$(echo "$out" | sed -n 's/^reproducer: //p')
+if [ -n "$repro" ] && [ -f "$repro" ]; then
+	"$root/busfuzz" replay "$repro" --tree "$work/tree" > "$work/r1" 2>&1; rc1=$?
+	"$root/busfuzz" replay "$repro" --tree "$work/tree" > "$work/r2" 2>&1; rc2=$?
+	check "replay exits 1 twice" '[ $rc1 -eq 1 ] && [ $rc2 -eq 1 ]'
+	check "replay gives the same class" 'grep -q "^FINDING $expect: " "$work/r1"'
+	check "the two traces are identical" 'cmp -s "$work/r1" "$work/r2"'
+	rm -f "$repro"
+else
+	check "a reproducer was written" false
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,1096 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Extract the real KVM I/O bus code from a kernel tree into a build folder.
+
+    python3 tools/extract.py --tree DIR --out OUTDIR --stubs kernel-shim/stubs.def
+    python3 tools/extract.py --kernel 6.12 --out OUTDIR --stubs ...   (tree via tools/kernels.py)
+
+The bus functions of virt/kvm/kvm_main.c are taken verbatim, plus the closure
+of every top-level definition of that file they reference (minus stubbed
+names), so a helper a future kernel adds is picked up without changing this
+script.  Each item is preceded by a #line directive so that compiler errors,
+sanitizer reports and traces point at the kernel file and line.
+
+Outputs (written only if their content changed, all or nothing):
+  include/kvm/iodev.h  kvm_host_bus_types.h  kvm_host_bus_inlines.h
+  kvm_main_bus.c  stubs.h  extracted.h  externals.txt  manifest.json
+"""
+
+import argparse
+import bisect
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+
+ROOTS = (
+    "kvm_io_bus_register_dev", "kvm_io_bus_unregister_dev", "kvm_io_bus_write",
+    "kvm_io_bus_write_cookie", "kvm_io_bus_read", "kvm_io_bus_get_dev",
+    "kvm_io_bus_destroy", "kvm_destroy_vm", "kvm_create_vm", "kvm_put_kvm",
+    "kvm_get_kvm",
+)
+
+KVM_MAIN = "virt/kvm/kvm_main.c"
+KVM_HOST = "include/linux/kvm_host.h"
+IODEV = "include/kvm/iodev.h"
+COALESCED = "virt/kvm/coalesced_mmio.c"
+VMX = "arch/x86/kvm/vmx/vmx.c"
+MAKEFILE = "Makefile"
+
+# (kind, name) of the kvm_host.h items the shim needs, in the order wanted.
+HOST_TYPES = (("struct", "kvm_io_range"), ("define", "NR_IOBUS_DEVS"),
+              ("struct", "kvm_io_bus"), ("enum", "kvm_bus"))
+HOST_INLINES = (("function", "kvm_get_bus"),)
+
+C_KEYWORDS = frozenset("""
+auto break case char const continue default do double else enum extern float
+for goto if inline int long register restrict return short signed sizeof static
+struct switch typedef union unsigned void volatile while _Bool _Complex
+_Imaginary _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert
+_Thread_local typeof __typeof__ __typeof typeof_unqual __typeof_unqual__
+__attribute__ __attribute asm __asm__ __asm __extension__ __label__
+__auto_type __inline __inline__ __restrict __restrict__ __signed__ __const
+__const__ __volatile__ __volatile alignof __alignof__ static_assert defined
+""".split())
+
+# Words that may decorate a declaration without being its name; a call-like
+# use of one of these (e.g. __printf(1, 2)) is never a function's name.
+ATTR_WORDS = frozenset("""
+static extern inline const volatile register __inline __inline__
+__always_inline noinline __noinline __weak __visible __init __exit __initdata
+__exitdata __initconst __ro_after_init __read_mostly __maybe_unused __used
+__must_check __cold __hot __pure __noreturn __packed __percpu __rcu __user
+__iomem __force __nocast __safe __private __sched __noclone notrace
+__always_unused __latent_entropy __randomize_layout __cacheline_aligned
+__cacheline_aligned_in_smp ____cacheline_aligned ____cacheline_aligned_in_smp
+__refdata __initdata_or_module __meminit __init_or_module __mustcheck
+__attribute__ __attribute __printf __scanf __aligned __section __alloc_size
+__malloc __must_hold __acquires __releases __acquire __release
+__cond_acquires __cond_releases __counted_by __nonstring __diagnose_as
+__no_sanitize_address __no_kcsan __noinstr noinstr __flatten __fix_address
+__realloc_size __assume_aligned __deprecated __designated_init __gnu_inline
+__no_profile __nostackprotector __naked __irq_entry __kprobes
+__attribute_const__ __ref __exception_irq_entry
+""".split())
+
+
+class ExtractError(Exception):
+    """One-line, user-facing failure; the CLI prints it and exits 2."""
+
+
+# ---------------------------------------------------------------- tokenizer
+
+class Tok:
+    __slots__ = ("kind", "text", "start", "end")
+
+    def __init__(self, kind, text, start, end):
+        self.kind, self.text, self.start, self.end = kind, text, start, end
+
+    def __repr__(self):
+        return "Tok(%s,%r,%d)" % (self.kind, self.text, self.start)
+
+
+_TOKEN_RE = re.compile(r"""
+  (?P<nl>\n)
+| (?P<ws>(?:[ \t\f\v\r]|\\\r?\n)+)
+| (?P<bcom>/\*(?s:.*?)\*/)
+| (?P<lcom>//[^\n]*)
+| (?P<str>(?:u8|[uUL])?"(?:[^"\\\n]|\\(?s:.))*")
+| (?P<chr>(?:u8|[uUL])?'(?:[^'\\\n]|\\(?s:.))*')
+| (?P<bad>/\*)
+| (?P<quote>["'])
+| (?P<id>[A-Za-z_$][A-Za-z0-9_$]*)
+| (?P<num>\.?[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*)
+| (?P<op>->|\+\+|--|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||\.\.\.|\#\#
+        |[-+*/%&|^]=|[-+*/%&|^!~<>=?:;,.()\[\]{}\#\\@`])
+""", re.X)
+
+# The rest of a preprocessor line: comments may span lines, backslash-newline
+# continues it, quotes that do not close on the line are taken as plain chars
+# (e.g. #error don't).
+_PP_BODY_RE = re.compile(r"""(?:
+   [^\\\n"'/]+
+ | \\\r?\n
+ | \\.
+ | "(?:[^"\\\n]|\\.)*"
+ | '(?:[^'\\\n]|\\.)*'
+ | /\*(?s:.*?)\*/
+ | //[^\n]*
+ | [/"'\\]
+)*""", re.X)
+
+_PP_NAME_RE = re.compile(r"#(?:[ \t]|/\*(?s:.*?)\*/|\\\r?\n)*([A-Za-z_]*)")
+
+
+class Source:
+    """A file's text, its tokens and a fast offset -> line mapping."""
+
+    def __init__(self, rel, text, base=0, line_starts=None):
+        self.rel = rel
+        self.text = text
+        if line_starts is None:
+            line_starts = [0]
+            line_starts.extend(m.end() for m in re.finditer("\n", text))
+        self.line_starts = line_starts
+        self.toks = tokenize(self, text, base)
+
+    def line_of(self, off):
+        return bisect.bisect_right(self.line_starts, off)
+
+    def line_start(self, off):
+        return self.line_starts[self.line_of(off) - 1]
+
+
+def tokenize(src, text, base=0, pos=0, endpos=None):
+    """Tokens of text[pos:endpos]; offsets are base-relative to src.text."""
+    if endpos is None:
+        endpos = len(text)
+    toks = []
+    append = toks.append
+    at_bol = True
+    match = _TOKEN_RE.match
+    while pos < endpos:
+        m = match(text, pos, endpos)
+        if m is None:
+            raise ExtractError("%s:%d: cannot tokenize %r" % (
+                src.rel, src.line_of(base + pos), text[pos:pos + 10]))
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "nl":
+            at_bol = True
+        elif kind in ("ws", "bcom", "lcom"):
+            pass
+        elif kind == "bad":
+            raise ExtractError("%s:%d: unterminated comment" % (
+                src.rel, src.line_of(base + pos)))
+        elif kind == "quote":
+            # A quote that does not close on its line can only be in text the
+            # compiler skips (#if 0 prose, "it's"): take it as a lone char.
+            append(Tok("op", m.group(), base + pos, base + end))
+            at_bol = False
+        elif kind == "op" and m.group() == "#" and at_bol:
+            pm = _PP_BODY_RE.match(text, end, endpos)
+            end = pm.end()
+            append(Tok("pp", text[pos:end], base + pos, base + end))
+            at_bol = False
+        else:
+            append(Tok(kind, m.group(), base + pos, base + end))
+            at_bol = False
+        pos = end
+    return toks
+
+
+def pp_name(tok):
+    m = _PP_NAME_RE.match(tok.text)
+    return m.group(1) if m else ""
+
+
+def pp_tokens(src, tok):
+    """Tokens of a directive after its name, e.g. a #define's body."""
+    m = _PP_NAME_RE.match(tok.text)
+    start = tok.start + m.end()
+    return tokenize(src, src.text, 0, start, tok.end)
+
+
+# ---------------------------------------------------------------- top level
+
+class Item:
+    """A top-level construct: definition, declaration or directive."""
+
+    def __init__(self, src, kind, toks, first, last):
+        self.src = src
+        self.kind = kind          # function|decl|define|proto|other
+        self.toks = toks          # slice of the file's tokens
+        self.first = first        # first token
+        self.last = last          # last token
+        self.names = []           # plain identifiers defined
+        self.tags = []            # "struct x" / "enum y" defined with a body
+        self.body_open = None     # index in toks of a function's '{'
+        self.params = None        # (lo, hi) indices of the parameter parens
+        self.cond = ()            # enclosing top-level #if lines
+        self.broken = None        # why it cannot be used, if it cannot
+        self.tentative = False    # object declared without initializer
+
+    @property
+    def line(self):
+        return self.src.line_of(self.text_start)
+
+    @property
+    def end_line(self):
+        return self.src.line_of(self.text_end - 1)
+
+    @property
+    def text_start(self):
+        # Start at the beginning of the line if only blanks or complete
+        # comments precede the item there, so that "#line N" followed by the
+        # item's first line reproduces line N of the file exactly.
+        src, off = self.src, self.first.start
+        ls = src.line_start(off)
+        if re.fullmatch(r"(?:[ \t]|/\*[^\n]*?\*/)*", src.text[ls:off]):
+            return ls
+        return off
+
+    @property
+    def text_end(self):
+        src, off = self.src, self.last.end
+        m = re.compile(r"[ \t]*(?:/\*[^\n]*?\*/[ \t]*|//[^\n]*)?(?=\n|$)").match(
+            src.text, off)
+        return m.end() if m else off
+
+    def text(self):
+        return self.src.text[self.text_start:self.text_end]
+
+    def header_text(self):
+        assert self.kind == "function"
+        hdr_last = self.toks[self.body_open - 1]
+        return self.src.text[self.text_start:hdr_last.end].rstrip()
+
+    def nparams(self):
+        lo, hi = self.params
+        inner = self.toks[lo + 1:hi]
+        if not inner or (len(inner) == 1 and inner[0].text == "void"):
+            return 0
+        n, depth = 1, 0
+        for t in inner:
+            if t.text in "([{":
+                depth += 1
+            elif t.text in ")]}":
+                depth -= 1
+            elif t.text == "," and depth == 0:
+                n += 1
+        return n
+
+    def where(self):
+        return "%s:%d-%d" % (self.src.rel, self.line, self.end_line)
+
+
+def _match_close(toks, i, end=None):
+    """Index of the bracket closing toks[i]; None if unbalanced."""
+    if end is None:
+        end = len(toks)
+    depth = 0
+    for j in range(i, end):
+        t = toks[j].text
+        if t in ("(", "[", "{"):
+            depth += 1
+        elif t in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def segment(src):
+    """Split a file into top-level items (brace depth 0)."""
+    toks = src.toks
+    items = []
+    cond = []                    # stack of top-level #if lines
+    depth = 0                    # braces
+    paren = 0                    # parens and brackets
+    start = None                 # index of first token of current statement
+    body_open = None
+    pp_stack = []                # [state at #if, state after 1st branch]
+    stmt_has_pp = False
+    open_line = []               # token index of each open '{'
+
+    def finish(end_idx, kind):
+        nonlocal start, body_open, stmt_has_pp
+        it = Item(src, kind, toks[start:end_idx + 1], toks[start], toks[end_idx])
+        if body_open is not None:
+            it.body_open = body_open - start
+        it.cond = tuple(cond)
+        if stmt_has_pp:
+            it.broken = "preprocessor conditional inside its top-level text"
+        classify(it)
+        items.append(it)
+        start = None
+        body_open = None
+        stmt_has_pp = False
+
+    for i, t in enumerate(toks):
+        k = t.kind
+        if k == "pp":
+            name = pp_name(t)
+            # Keep brace counting sane across #if/#else branches that each
+            # open or close a brace: every branch restarts from the depth at
+            # the #if, and the first branch's outcome is kept after #endif
+            # (the first branch after an "#if 0", which is never compiled).
+            if name in ("if", "ifdef", "ifndef"):
+                zero = re.fullmatch(r"#\s*if\s+0\s*", t.text) is not None
+                pp_stack.append([(depth, paren, list(open_line)), None, zero])
+            elif name in ("elif", "else", "elifdef", "elifndef") and pp_stack:
+                top = pp_stack[-1]
+                if top[1] is None and not top[2]:
+                    top[1] = (depth, paren, list(open_line))
+                top[2] = False
+                depth, paren, open_line = top[0][0], top[0][1], list(top[0][2])
+                if depth == 0 and start is not None:
+                    stmt_has_pp = True     # e.g. two variants of one header
+            elif name == "endif" and pp_stack:
+                top = pp_stack.pop()
+                if top[1] is not None:
+                    depth, paren, open_line = top[1]
+                elif top[2]:
+                    depth, paren, open_line = top[0]
+            if depth == 0 and paren == 0 and start is None:
+                if name == "define":
+                    it = Item(src, "define", [t], t, t)
+                    it.cond = tuple(cond)
+                    m = re.match(r"#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)", t.text)
+                    if m:
+                        it.names.append(m.group(1))
+                    items.append(it)
+                if name in ("if", "ifdef", "ifndef"):
+                    cond.append(t.text.split("\n")[0])
+                elif name in ("elif", "else", "elifdef", "elifndef") and cond:
+                    cond[-1] = cond[-1] + " / " + t.text.split("\n")[0]
+                elif name == "endif" and cond:
+                    cond.pop()
+            elif depth == 0 and start is not None and name in (
+                    "if", "ifdef", "ifndef", "elif", "else", "endif"):
+                stmt_has_pp = True
+            continue
+        if start is None:
+            start = i
+        tx = t.text
+        if k != "op":
+            continue
+        if tx == "{":
+            if depth == 0 and paren == 0 and body_open is None:
+                if _looks_like_function(toks, start, i):
+                    body_open = i
+            depth += 1
+            open_line.append(i)
+        elif tx == "}":
+            depth -= 1
+            if depth < 0:
+                raise ExtractError("%s:%d: unbalanced '}'" % (
+                    src.rel, src.line_of(t.start)))
+            open_line.pop()
+            if depth == 0 and body_open is not None:
+                finish(i, "function")
+        elif tx in ("(", "["):
+            paren += 1
+        elif tx in (")", "]"):
+            paren -= 1
+            if paren < 0 and depth == 0:
+                raise ExtractError("%s:%d: unbalanced '%s'" % (
+                    src.rel, src.line_of(t.start), tx))
+        elif tx == ";" and depth == 0 and paren == 0:
+            finish(i, "decl")
+    if depth != 0:
+        at = toks[open_line[0]] if open_line else toks[-1]
+        raise ExtractError("%s:%d: unbalanced braces ('{' never closed)" % (
+            src.rel, src.line_of(at.start)))
+    if start is not None:
+        raise ExtractError("%s:%d: unterminated top-level item" % (
+            src.rel, src.line_of(toks[start].start)))
+    if paren != 0:
+        raise ExtractError("%s:%d: unbalanced parentheses" % (
+            src.rel, src.line_of(toks[-1].start)))
+    return items
+
+
+def _looks_like_function(toks, start, brace):
+    """A '{' at depth 0 opens a function body if the header ends in ')'
+    (possibly followed by attribute words) and has no '=' at depth 0."""
+    depth = 0
+    for j in range(start, brace):
+        tx = toks[j].text
+        if tx in ("(", "["):
+            depth += 1
+        elif tx in (")", "]"):
+            depth -= 1
+        elif depth == 0 and tx == "=":
+            return False
+        elif depth == 0 and toks[j].kind == "id" and tx in (
+                "struct", "union", "enum") and j + 2 >= brace:
+            return False
+    j = brace - 1
+    while j >= start and toks[j].kind == "id" and toks[j].text in ATTR_WORDS:
+        j -= 1
+    return j >= start and toks[j].text == ")"
+
+
+def _depth0_groups(toks, lo, hi):
+    """(open, close) index pairs of top-level paren groups in toks[lo:hi]."""
+    out = []
+    j = lo
+    while j < hi:
+        tx = toks[j].text
+        if tx == "(":
+            c = _match_close(toks, j, hi)
+            if c is None:
+                return out
+            out.append((j, c))
+            j = c + 1
+            continue
+        if tx in ("[", "{"):
+            c = _match_close(toks, j, hi)
+            if c is None:
+                return out
+            j = c + 1
+            continue
+        j += 1
+    return out
+
+
+def _is_attr(tok):
+    return tok.kind == "id" and (tok.text in ATTR_WORDS or
+                                 tok.text.startswith("__attribute"))
+
+
+def classify(it):
+    """Fill in names, tags and, for functions, the parameter group."""
+    toks = it.toks
+    if it.kind == "function":
+        groups = _depth0_groups(toks, 0, it.body_open)
+        for lo, hi in reversed(groups):
+            prev = toks[lo - 1] if lo > 0 else None
+            if prev is not None and prev.kind == "id" and \
+                    prev.text not in C_KEYWORDS and not _is_attr(prev):
+                it.names.append(prev.text)
+                it.params = (lo, hi)
+                break
+        if not it.names:
+            it.kind = "other"
+        return
+    # Declarations: typedefs, variables (possibly macro-defined), prototypes,
+    # struct/union/enum definitions, macro invocations like EXPORT_SYMBOL().
+    n = len(toks)
+    if n and toks[0].text == "extern":
+        it.kind = "proto"
+        return
+    # struct/union/enum bodies at depth 0
+    j = 0
+    while j < n:
+        tx = toks[j].text
+        if tx in ("struct", "union", "enum") and toks[j].kind == "id":
+            k = j + 1
+            while k < n and _is_attr(toks[k]):
+                if k + 1 < n and toks[k + 1].text == "(":
+                    k = _match_close(toks, k + 1) + 1
+                else:
+                    k += 1
+            tag = None
+            if k < n and toks[k].kind == "id":
+                tag = toks[k].text
+                k += 1
+            if k < n and toks[k].text == "{":
+                close = _match_close(toks, k)
+                if tag:
+                    it.tags.append("%s %s" % (tx, tag))
+                    it.names.append(tag)
+                if tx == "enum":
+                    _enum_constants(it, toks, k, close)
+                j = close + 1
+                continue
+            j = k
+            continue
+        if tx in ("(", "["):
+            j = _match_close(toks, j) + 1
+            continue
+        if tx == "{":
+            j = _match_close(toks, j) + 1
+            continue
+        j += 1
+    # macro-defined objects: [static] MACRO(name, ...);
+    lead = 0
+    while lead < n and toks[lead].kind == "id" and toks[lead].text in ATTR_WORDS:
+        lead += 1
+    if lead + 1 < n and toks[lead].kind == "id" and toks[lead + 1].text == "(":
+        close = _match_close(toks, lead + 1)
+        if close == n - 2:
+            macro = toks[lead].text
+            args = _split_args(toks, lead + 1, close)
+            if re.match(r"(DEFINE|DECLARE)_|^(H|LL)?LIST_HEAD$|^[A-Z_]*LIST_HEAD$",
+                        macro) and args:
+                pick = args[-1] if "PER_CPU" in macro else args[0]
+                if len(pick) == 1 and pick[0].kind == "id":
+                    it.names.append(pick[0].text)
+                    it.kind = "decl"
+                    return
+            it.kind = "other"
+            if it.tags:
+                it.kind = "decl"
+            return
+    # plain declarators
+    is_typedef = n > 0 and toks[0].text == "typedef"
+    body = toks[:-1] if n and toks[-1].text == ";" else toks
+    declarators = _split_args(body, -1, len(body))
+    any_var = False
+    for d in declarators:
+        name, is_func = _declarator_name(d)
+        if name is None:
+            continue
+        if is_func and not is_typedef:
+            continue            # prototype
+        it.names.append(name)
+        any_var = True
+    if not any_var and not it.tags:
+        it.kind = "proto" if declarators else "other"
+    elif any_var and not is_typedef and not any(
+            t.text in ("=", "{") for t in toks):
+        it.tentative = True
+
+
+def _enum_constants(it, toks, lo, hi):
+    for part in _split_args(toks, lo, hi):
+        if part and part[0].kind == "id":
+            it.names.append(part[0].text)
+
+
+def _split_args(toks, lo, hi):
+    """Comma-separated parts of toks[lo+1:hi] at bracket depth 0."""
+    parts, cur, depth = [], [], 0
+    for t in toks[lo + 1:hi]:
+        tx = t.text
+        if tx in ("(", "[", "{"):
+            depth += 1
+        elif tx in (")", "]", "}"):
+            depth -= 1
+        if tx == "," and depth == 0:
+            parts.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+def _declarator_name(d):
+    """(name, is_function) of one declarator, ignoring any initializer."""
+    cut = len(d)
+    depth = 0
+    for j, t in enumerate(d):
+        if t.text in ("(", "[", "{"):
+            depth += 1
+        elif t.text in (")", "]", "}"):
+            depth -= 1
+        elif t.text == "=" and depth == 0:
+            cut = j
+            break
+    d = d[:cut]
+    name = None
+    cand = None
+    k = 0
+    while k < len(d):
+        t = d[k]
+        if t.text == "{":
+            # a struct/union/enum body: only what follows names objects
+            k = _match_close(d, k) + 1
+            name = cand = None
+            continue
+        if t.text == "(":
+            close = _match_close(d, k)
+            if close is None:
+                break
+            inner = d[k + 1:close]
+            if inner and inner[0].text == "*":
+                # (*name)(...) or (*name)[...]: pointer to function or array;
+                # (*name(args))(...): function returning such a pointer
+                q = 0
+                while q < len(inner) and (inner[q].text in ("*", "const", "volatile")
+                                          or _is_attr(inner[q])):
+                    q += 1
+                if q < len(inner) and inner[q].kind == "id":
+                    fn = q + 1 < len(inner) and inner[q + 1].text == "("
+                    return inner[q].text, fn
+            if cand is not None:
+                return cand.text, True          # name(...): a function
+            k = close + 1
+            continue
+        if t.text == "[":
+            k = _match_close(d, k) + 1
+            continue
+        if t.kind == "id" and t.text in ("struct", "union", "enum"):
+            k += 2 if k + 1 < len(d) and d[k + 1].kind == "id" else 1
+            continue
+        if t.kind == "id" and t.text not in C_KEYWORDS and not _is_attr(t):
+            cand = t
+            name = t.text
+        elif _is_attr(t):
+            cand = None     # e.g. __aligned(8) after the name is no call
+        k += 1
+    return name, False
+
+
+# ---------------------------------------------------------------- references
+
+def references(it, stubs):
+    """Identifiers an item uses, minus member names and the arguments of
+    calls to stubbed names (the stub macro drops them)."""
+    refs = set()
+    _refs(it.toks, stubs, refs, it.src)
+    return refs
+
+
+def _refs(toks, stubs, refs, src, calls=None):
+    n = len(toks)
+    j = 0
+    prev = None
+    while j < n:
+        t = toks[j]
+        if t.kind == "pp":
+            # conditions and macro bodies can use names too
+            name = pp_name(t)
+            if name in ("define", "if", "elif", "ifdef", "ifndef",
+                        "elifdef", "elifndef"):
+                inner = pp_tokens(src, t)
+                if name == "define":
+                    inner = inner[1:]      # the macro's own name
+                _refs(inner, stubs, refs, src, calls)
+            j += 1
+            continue
+        if t.kind == "id" and not (prev is not None and prev.text in (".", "->")):
+            is_call = j + 1 < n and toks[j + 1].text == "("
+            if t.text in stubs and is_call:
+                close = _match_close(toks, j + 1)
+                refs.add(t.text)
+                if calls is not None:
+                    calls.append(t)
+                if close is None:
+                    break
+                prev = toks[close]
+                j = close + 1
+                continue
+            refs.add(t.text)
+            if calls is not None and is_call:
+                calls.append(t)
+        prev = t
+        j += 1
+
+
+def fnptr_locals(toks):
+    """Names declared as (*name) in an item: calling them is not external."""
+    out = set()
+    for j in range(len(toks) - 3):
+        if toks[j].text == "(" and toks[j + 1].text == "*" and \
+                toks[j + 2].kind == "id" and toks[j + 3].text == ")":
+            out.add(toks[j + 2].text)
+    return out
+
+
+# ---------------------------------------------------------------- stubs file
+
+def read_stubs(path):
+    """NAME -> reason from a stubs.def file."""
+    stubs = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+    except OSError as e:
+        raise ExtractError("%s: %s" % (path, e.strerror or e))
+    for no, line in enumerate(lines, 1):
+        s = line.split("#", 1)[0].strip()
+        if not s:
+            continue
+        parts = s.split(None, 1)
+        name = parts[0]
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ExtractError("%s:%d: bad stub name %r" % (path, no, name))
+        stubs[name] = parts[1].strip() if len(parts) > 1 else ""
+    return stubs
+
+
+# ---------------------------------------------------------------- extraction
+
+class Tree:
+    def __init__(self, root):
+        self.root = root
+        self.hashes = {}
+
+    def path(self, rel):
+        return os.path.join(self.root, rel)
+
+    def read(self, rel, needed_for=None):
+        p = self.path(rel)
+        try:
+            with open(p, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            why = " (needed for %s)" % needed_for if needed_for else ""
+            raise ExtractError("%s: no such file%s" % (p, why))
+        except OSError as e:
+            raise ExtractError("%s: %s" % (p, e.strerror or e))
+        self.hashes[rel] = hashlib.sha256(data).hexdigest()
+        return data.decode("utf-8", "surrogateescape")
+
+    def exists(self, rel):
+        return os.path.isfile(self.path(rel))
+
+
+def _index(items):
+    """name -> [items defining it], in file order (functions/decls/defines)."""
+    idx = {}
+    for it in items:
+        if it.kind not in ("function", "decl", "define"):
+            continue
+        for nm in it.names:
+            idx.setdefault(nm, []).append(it)
+    return idx
+
+
+def _find(items, kind, name, rel):
+    for it in items:
+        if kind == "define" and it.kind == "define" and name in it.names:
+            return it
+        if kind == "function" and it.kind == "function" and it.names == [name]:
+            return it
+        if kind in ("struct", "union", "enum") and "%s %s" % (kind, name) in it.tags:
+            return it
+    label = name if kind in ("define", "function") else "%s %s" % (kind, name)
+    raise ExtractError("%s: symbol '%s' not found" % (rel, label))
+
+
+def _section(items, rel, guard, what):
+    out = ["/* SPDX-License-Identifier: GPL-2.0-only */",
+           "/* Generated by tools/extract.py from the kernel tree's %s: %s. */" % (
+               rel, what),
+           "#ifndef %s" % guard, "#define %s" % guard, ""]
+    for it in items:
+        out.append('#line %d "%s"' % (it.line, rel))
+        out.append(it.text())
+        out.append("")
+    out.append("#endif /* %s */" % guard)
+    return "\n".join(out) + "\n"
+
+
+def _fact_caller_destroys(tree):
+    rel = COALESCED
+    what = "BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV"
+    src = Source(rel, tree.read(rel, what))
+    fn = _find(segment(src), "function", "kvm_vm_ioctl_unregister_coalesced_mmio", rel)
+    toks = fn.toks
+    seen_unreg = False
+    for j, t in enumerate(toks):
+        if t.text == "kvm_io_bus_unregister_dev" and j + 1 < len(toks) and \
+                toks[j + 1].text == "(":
+            seen_unreg = True
+        if seen_unreg and t.text == "kvm_iodevice_destructor" and \
+                "".join(x.text for x in toks[j:j + 7]) == \
+                "kvm_iodevice_destructor(&dev->dev)":
+            return 1
+    if not seen_unreg:
+        raise ExtractError("%s: kvm_vm_ioctl_unregister_coalesced_mmio does not "
+                           "call kvm_io_bus_unregister_dev" % rel)
+    return 0
+
+
+def _fact_vmx_rmb(tree):
+    if not tree.exists(VMX):
+        return -1
+    src = Source(VMX, tree.read(VMX))
+    fn = _find(segment(src), "function", "handle_invalid_guest_state", VMX)
+    texts = [t.text for t in fn.toks]
+    for j in range(len(texts) - 3):
+        if texts[j:j + 4] == ["smp_rmb", "(", ")", ";"]:
+            return 1
+    return 0
+
+
+def _tree_version(tree):
+    if not tree.exists(MAKEFILE):
+        return "unknown"
+    text = tree.read(MAKEFILE)
+    vals = {}
+    for key in ("VERSION", "PATCHLEVEL", "SUBLEVEL"):
+        m = re.search(r"^%s\s*=\s*(\d+)\s*$" % key, text, re.M)
+        if not m:
+            return "unknown"
+        vals[key] = m.group(1)
+    return "%s.%s.%s" % (vals["VERSION"], vals["PATCHLEVEL"], vals["SUBLEVEL"])
+
+
+def extract(tree_dir, stubs_path):
+    """All output files as {relative path: text}."""
+    if not os.path.isdir(tree_dir):
+        raise ExtractError("%s: no such directory (kernel tree)" % tree_dir)
+    tree = Tree(tree_dir)
+    stubs = read_stubs(stubs_path)
+    for r in ROOTS:
+        if r in stubs:
+            raise ExtractError("%s: '%s' is a root of the extraction and cannot "
+                               "be stubbed" % (stubs_path, r))
+
+    main = Source(KVM_MAIN, tree.read(KVM_MAIN, "kvm_io_bus_write"))
+    host = Source(KVM_HOST, tree.read(KVM_HOST, "struct kvm_io_bus"))
+    iodev = Source(IODEV, tree.read(IODEV, "struct kvm_io_device"))
+
+    main_items = segment(main)
+    host_items = segment(host)
+    iodev_items = segment(iodev)
+
+    host_types = [_find(host_items, k, n, KVM_HOST) for k, n in HOST_TYPES]
+    host_inl = [_find(host_items, k, n, KVM_HOST) for k, n in HOST_INLINES]
+    host_types.sort(key=lambda it: it.first.start)
+
+    idx = _index(main_items)
+    for r in ROOTS:
+        if not any(it.kind == "function" for it in idx.get(r, ())):
+            raise ExtractError("%s: symbol '%s' not found" % (KVM_MAIN, r))
+
+    notes = []
+    chosen = {}            # id(item) -> item
+    work = []
+
+    def want(name):
+        defs = idx.get(name)
+        if not defs or name in stubs:
+            return
+        if name in ROOTS:
+            defs = [d for d in defs if d.kind == "function"]
+        # "static T x;" followed later by "static T x = {...};" is one
+        # object declared twice, not two variants: use the initialized one.
+        full = [d for d in defs if not d.tentative]
+        if full and len(full) < len(defs):
+            defs = full
+        first = defs[0]
+        if id(first) in chosen:
+            return
+        if first.broken:
+            raise ExtractError("%s:%d: cannot extract '%s': %s" % (
+                KVM_MAIN, first.line, name, first.broken))
+        others = [d for d in defs[1:] if d is not first]
+        if others:
+            notes.append("'%s' has %d definitions (%s); took the first, at %s" % (
+                name, len(defs), ", ".join("%s:%d" % (KVM_MAIN, d.line) for d in defs),
+                first.where()))
+        chosen[id(first)] = first
+        work.append(first)
+
+    for r in ROOTS:
+        want(r)
+    while work:
+        it = work.pop()
+        for nm in sorted(references(it, stubs)):
+            want(nm)
+
+    picked = sorted(chosen.values(), key=lambda it: it.first.start)
+    funcs = [it for it in picked if it.kind == "function"]
+    defined = set()
+    for it in picked + host_types + host_inl + iodev_items:
+        if it.kind in ("function", "decl", "define"):
+            defined.update(it.names)
+
+    # stubs the emitted code references, and the calls it makes
+    emitted = [(IODEV, iodev_items), (KVM_HOST, host_types + host_inl),
+               (KVM_MAIN, picked)]
+    used_stubs = set()
+    calls = []
+    for rel, its in emitted:
+        for it in its:
+            c = []
+            r = set()
+            _refs(it.toks, stubs, r, it.src, c)
+            used_stubs.update(x for x in r if x in stubs)
+            local = fnptr_locals(it.toks)
+            calls.extend((t, it.src) for t in c if t.text not in local)
+    externals = {}
+    for t, src in calls:
+        nm = t.text
+        if nm in C_KEYWORDS or nm in defined or nm in stubs or \
+                nm.startswith("__builtin_"):
+            continue
+        if nm not in externals:
+            externals[nm] = "%s:%d" % (src.rel, src.line_of(t.start))
+    stub_noncall = []
+    for it in picked:
+        for j, t in enumerate(it.toks):
+            if t.kind == "id" and t.text in stubs and not (
+                    j + 1 < len(it.toks) and it.toks[j + 1].text == "(") and not (
+                    j > 0 and it.toks[j - 1].text in (".", "->")):
+                stub_noncall.append("%s:%d" % (KVM_MAIN, main.line_of(t.start)))
+    if stub_noncall:
+        notes.append("stubbed names used other than as calls at: " +
+                     ", ".join(sorted(set(stub_noncall))))
+
+    facts = {
+        "caller_destroys": _fact_caller_destroys(tree),
+        "vmx_rmb": _fact_vmx_rmb(tree),
+        "version": _tree_version(tree),
+    }
+
+    out = {}
+    # include/kvm/iodev.h
+    out["include/kvm/iodev.h"] = '#line 1 "%s"\n' % IODEV + iodev.text
+    out["kvm_host_bus_types.h"] = _section(
+        host_types, KVM_HOST, "BUSFUZZ_GEN_KVM_HOST_BUS_TYPES_H",
+        "the I/O bus types")
+    out["kvm_host_bus_inlines.h"] = _section(
+        host_inl, KVM_HOST, "BUSFUZZ_GEN_KVM_HOST_BUS_INLINES_H",
+        "the I/O bus inline helpers")
+
+    # kvm_main_bus.c
+    c = ["/* SPDX-License-Identifier: GPL-2.0-only */",
+         "/*",
+         " * Generated by tools/extract.py from the kernel tree's %s:" % KVM_MAIN,
+         " * the I/O bus functions and every top-level item they need, verbatim,",
+         " * in file order.  Do not edit.",
+         " */",
+         "#include <linux/kvm_host.h>",
+         "#include <kvm/iodev.h>",
+         '#include "stubs.h"',
+         ""]
+    tags = sorted({t for it in picked for t in it.tags if not t.startswith("enum ")})
+    if tags:
+        c.append("/* tags defined below, for the prototypes */")
+        c.extend("%s;" % t for t in tags)
+        c.append("")
+    c.append("/* prototypes of the extracted functions */")
+    for it in funcs:
+        c.append(it.header_text() + ";")
+    c.append("")
+    for it in picked:
+        c.append('#line %d "%s"' % (it.line, KVM_MAIN))
+        c.append(it.text())
+        c.append("")
+    out["kvm_main_bus.c"] = "\n".join(c)
+
+    # stubs.h
+    s = ["/* SPDX-License-Identifier: GPL-2.0-only */",
+         "/*",
+         " * Generated by tools/extract.py from %s: the stubbed names that" %
+         os.path.basename(stubs_path),
+         " * the extracted code references.  BUSFUZZ_STUB() comes from the shim.",
+         " */",
+         "#ifndef BUSFUZZ_GEN_STUBS_H",
+         "#define BUSFUZZ_GEN_STUBS_H",
+         ""]
+    for nm in sorted(used_stubs):
+        if stubs[nm]:
+            s.append("/* %s */" % stubs[nm].replace("*/", "* /"))
+        s.append("#define %s(...) BUSFUZZ_STUB(%s)" % (nm, nm))
+    s += ["", "#endif /* BUSFUZZ_GEN_STUBS_H */", ""]
+    out["stubs.h"] = "\n".join(s)
+
+    # extracted.h
+    e = ["/* SPDX-License-Identifier: GPL-2.0-only */",
+         "/* Generated by tools/extract.py: what the extracted tree provides. */",
+         "#ifndef BUSFUZZ_GEN_EXTRACTED_H",
+         "#define BUSFUZZ_GEN_EXTRACTED_H",
+         "",
+         '#define BUSFUZZ_TREE_VERSION "%s"' % facts["version"],
+         "",
+         "/* extracted functions (origin in the comment) */"]
+    have = []
+    for rel, its in ((KVM_MAIN, funcs), (KVM_HOST, host_inl),
+                     (IODEV, [i for i in iodev_items if i.kind == "function"])):
+        for it in its:
+            have.append((it.names[0], "%s:%d" % (rel, it.line)))
+    for nm, where in sorted(have):
+        e.append("#define BUSFUZZ_HAVE_%s 1 /* %s */" % (nm, where))
+    e += ["", "/* parameter count of each root */"]
+    by_name = {it.names[0]: it for it in funcs}
+    for r in ROOTS:
+        e.append("#define BUSFUZZ_NPARAMS_%s %d" % (r, by_name[r].nparams()))
+    e += ["",
+          "/* 1: kvm_vm_ioctl_unregister_coalesced_mmio() destroys the device",
+          " * itself after kvm_io_bus_unregister_dev(); 0: the bus code does. */",
+          "#define BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV %d" % facts["caller_destroys"],
+          "/* 1: handle_invalid_guest_state() has smp_rmb(); 0: it has not;",
+          " * -1: no arch/x86/kvm/vmx/vmx.c in the tree. */",
+          "#define BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP %d" % facts["vmx_rmb"],
+          "", "#endif /* BUSFUZZ_GEN_EXTRACTED_H */", ""]
+    out["extracted.h"] = "\n".join(e)
+
+    out["externals.txt"] = "".join(
+        "%s %s\n" % (nm, externals[nm]) for nm in sorted(externals))
+
+    hashes = dict(tree.hashes)
+    with open(stubs_path, "rb") as f:
+        stubs_hash = hashlib.sha256(f.read()).hexdigest()
+    manifest = {
+        "tree": os.path.abspath(tree_dir),
+        "tree_version": facts["version"],
+        "inputs": {rel: hashes[rel] for rel in sorted(hashes)},
+        "stubs_file": {"path": os.path.abspath(stubs_path), "sha256": stubs_hash},
+        "roots": list(ROOTS),
+        "items": [{"names": it.names, "kind": it.kind, "where": it.where(),
+                   **({"cond": list(it.cond)} if it.cond else {})}
+                  for it in picked],
+        "host_items": [{"names": it.names, "kind": it.kind, "where": it.where()}
+                       for it in host_types + host_inl],
+        "stubs_used": sorted(used_stubs),
+        "stubs_unused": sorted(set(stubs) - used_stubs),
+        "facts": {
+            "BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV": facts["caller_destroys"],
+            "BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP": facts["vmx_rmb"],
+        },
+        "report": notes,
+    }
+    out["manifest.json"] = json.dumps(manifest, indent=1) + "\n"
+    return out
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_outputs(outdir, files):
+    """Write each file whose content changed; all are staged first."""
+    staged = []
+    try:
+        for rel, text in sorted(files.items()):
+            dst = os.path.join(outdir, rel)
+            data = text.encode("utf-8", "surrogateescape")
+            try:
+                with open(dst, "rb") as f:
+                    if f.read() == data:
+                        continue
+            except OSError:
+                pass
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dst),
+                                       prefix=".%s." % os.path.basename(dst))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())
+            staged.append((tmp, dst))
+    except BaseException:
+        for tmp, _ in staged:
+            os.unlink(tmp)
+        raise
+    for tmp, dst in staged:
+        os.replace(tmp, dst)
+    return [dst for _, dst in staged]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        prog="extract.py",
+        description="Extract the KVM I/O bus code from a kernel tree.")
+    g = ap.add_mutually_exclusive_group(required=True)
+    g.add_argument("--tree", help="kernel source tree")
+    g.add_argument("--kernel", help="kernel version, fetched/cached by tools/kernels.py")
+    ap.add_argument("--out", required=True, help="output folder")
+    ap.add_argument("--stubs", required=True, help="stubs.def file")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="list the files rewritten")
+    a = ap.parse_args(argv)
+    try:
+        tree = a.tree
+        if tree is None:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import kernels
+            try:
+                tree, _label = kernels.resolve(a.kernel, None)
+            except kernels.KernelError as e:
+                raise ExtractError(str(e).replace("busfuzz: ", "", 1))
+        files = extract(tree, a.stubs)
+        changed = write_outputs(a.out, files)
+    except ExtractError as e:
+        print("busfuzz: %s" % e, file=sys.stderr)
+        return 2
+    if a.verbose:
+        for p in changed:
+            print("busfuzz: wrote %s" % p, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

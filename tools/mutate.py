@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Applies a mutant (a small edit script, never a copied kernel file) to a copy
+of a kernel tree.
+
+  mutate.py MUTANT.mut TREE OUTDIR      copies the parts busfuzz reads, then edits
+
+Edit script lines (after '#' comments and 'key: value' headers):
+  in FUNCTION                 the edits that follow apply inside FUNCTION's body
+  file PATH                   ... in PATH (default virt/kvm/kvm_main.c)
+  delete: TEXT                remove the first line containing TEXT
+  replace: OLD => NEW         replace the first OLD by NEW
+Every edit must match exactly once where it applies, or the mutant is stale: exit 2.
+"""
+import os
+import re
+import shutil
+import sys
+
+PARTS = ["virt", "include", "arch/x86/kvm/vmx", "arch/arm64/kvm/vgic", "tools/memory-model", "Makefile"]
+
+
+class MutantError(Exception):
+    pass
+
+
+def parse(path):
+    headers, edits = {}, []
+    where = {"file": "virt/kvm/kvm_main.c", "fn": None}
+    with open(path) as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            m = re.match(r"(delete|replace):\s?(.*)$", line)
+            if m:
+                if m.group(1) == "replace":
+                    if " => " not in m.group(2):
+                        raise MutantError("%s:%d: replace needs 'OLD => NEW'" % (path, n))
+                    old, new = m.group(2).split(" => ", 1)
+                else:
+                    old, new = m.group(2), None
+                edits.append((dict(where), m.group(1), old, new, n))
+            elif line.startswith("in "):
+                where["fn"] = line[3:].strip()
+            elif line.startswith("file "):
+                where["file"], where["fn"] = line[5:].strip(), None
+            elif re.match(r"[\w-]+:", line):
+                k, v = line.split(":", 1)
+                headers[k.strip()] = v.strip()
+            else:
+                raise MutantError("%s:%d: cannot parse '%s'" % (path, n, line))
+    if not edits:
+        raise MutantError("%s: no edits" % path)
+    return headers, edits
+
+
+def function_span(src, fn, rel):
+    m = re.search(r"^[^\n;{}]*\b%s\([^;{]*\)\s*\{" % re.escape(fn), src, re.M)
+    if not m:
+        raise MutantError("%s: function '%s' not found" % (rel, fn))
+    depth, i = 0, m.end() - 1
+    while i < len(src):
+        c = src[i]
+        depth += c == "{"
+        depth -= c == "}"
+        if depth == 0:
+            return m.start(), i + 1
+        i += 1
+    raise MutantError("%s: unbalanced braces in '%s'" % (rel, fn))
+
+
+def apply(mutant, tree, out):
+    headers, edits = parse(mutant)
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    for p in PARTS:
+        s = os.path.join(tree, p)
+        if os.path.isdir(s):
+            shutil.copytree(s, os.path.join(out, p), symlinks=True)
+        elif os.path.isfile(s):
+            os.makedirs(os.path.dirname(os.path.join(out, p)), exist_ok=True)
+            shutil.copy2(s, os.path.join(out, p))
+    for where, op, old, new, n in edits:
+        path = os.path.join(out, where["file"])
+        if not os.path.isfile(path):
+            raise MutantError("%s:%d: %s not in the tree" % (mutant, n, where["file"]))
+        src = open(path).read()
+        a, b = function_span(src, where["fn"], where["file"]) if where["fn"] else (0, len(src))
+        body = src[a:b]
+        if body.count(old) != 1:
+            raise MutantError("%s:%d: '%s' found %d times in %s, expected once" %
+                              (mutant, n, old, body.count(old), where["fn"] or where["file"]))
+        if op == "delete":
+            i = body.index(old)
+            s0 = body.rfind("\n", 0, i) + 1
+            e0 = body.find("\n", i)
+            body = body[:s0] + body[e0 + 1:]
+        else:
+            body = body.replace(old, new, 1)
+        with open(path, "w") as f:
+            f.write(src[:a] + body + src[b:])
+    return headers
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        h = apply(*sys.argv[1:])
+    except MutantError as e:
+        print("busfuzz: mutant: %s" % e, file=sys.stderr)
+        return 2
+    print("expect=%s" % h.get("expect", ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
