@@ -24,6 +24,11 @@ if [ -n "$repro" ] && [ -f "$repro" ]; then
 	check "replay exits 1 twice" '[ $rc1 -eq 1 ] && [ $rc2 -eq 1 ]'
 	check "replay gives the same class" 'grep -q "^FINDING $expect: " "$work/r1"'
 	check "the two traces are identical" 'cmp -s "$work/r1" "$work/r2"'
+	# The ASan+libFuzzer build replays it to the same interleaving as the plain one.
+	fuzzbin=$(ls "$BUSFUZZ_BUILD"/*/busfuzz-fuzz-t)
+	BUSFUZZ_TRACE=1 "$fuzzbin" "$repro" > "$work/r3" 2>/dev/null
+	grep -v '^reproducer: ' "$work/r1" > "$work/r1p"
+	check "the sanitizer build gives the same trace" 'cmp -s "$work/r1p" "$work/r3"'
 	rm -f "$repro"
 else
 	check "a reproducer was written" false
