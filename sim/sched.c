@@ -211,7 +211,7 @@ static bool runnable(int tid)
 	return false;
 }
 
-static void report_deadlock(void)
+__attribute__((noreturn)) static void report_deadlock(void)
 {
 	char buf[1024];
 	size_t n = 0;
@@ -252,12 +252,9 @@ void sim_schedule(bool cur_blocked)
 			cand[n++] = i;
 	}
 	if (live == 0) {
-		/* Only daemons left: let them finish their queued work, then stop. */
-		int d = -1;
-
-		for (int i = 0; i < n; i++)
-			if (cand[i] != cur || !cur_blocked) { d = cand[i]; break; }
-		next = d;
+		/* Only daemons left: let them finish their queued work, then stop
+		 * (-1 is the main context: the execution is over). */
+		next = n ? cand[0] : -1;
 	} else if (n == 0) {
 		report_deadlock();
 	} else if (sim_s.in_pos < sim_s.in_size) {
@@ -267,8 +264,6 @@ void sim_schedule(bool cur_blocked)
 		next = cand[0];
 		sim_s.budget = ~0u;
 	}
-	if (live == 0 && next < 0)
-		next = -1;	/* back to the main context: the execution is over */
 	if (next == cur)
 		return;
 	switch_to(cur >= 0 ? &threads[cur] : NULL, next, cur >= 0 && threads[cur].state == T_DONE);
