@@ -59,7 +59,7 @@ static void decode(struct scenario *sc)
 
 struct test_dev {
 	struct kvm_io_device dev;
-	int slot, epoch, bus;
+	int slot, epoch;
 };
 
 static struct {
@@ -163,7 +163,6 @@ static void do_register(int slot, int bus)
 		return;
 	kvm_iodevice_init(&d->dev, &test_ops);
 	d->slot = slot;
-	d->bus = bus;
 	d->epoch = (int)(h.pub[slot] >> 2) + 1;
 	sim_obj_label(d, "(test device)");
 

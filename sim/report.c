@@ -30,7 +30,6 @@ static size_t tr_n, tr_cap;
 
 static char finding_cls[32];
 static char finding_msg[512];
-static int nfindings;
 
 void sim_fatal(const char *fmt, ...)
 {
@@ -162,28 +161,12 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 	if (site && n >= 0 && (size_t)n < sizeof(finding_msg))
 		snprintf(finding_msg + n, sizeof(finding_msg) - n, " [%s at %s:%d, thread %s]",
 			 site->what, site->file, site->line, sim_thread_name(sim_s.cur));
-	nfindings++;
 	sim_trace_print();
 	printf("FINDING %s: %s\n", finding_cls, finding_msg);
 	fflush(stdout);
 	if (sim_cfg.abort_on_finding)
 		abort();
 	exit(1);
-}
-
-int sim_findings(void)
-{
-	return nfindings;
-}
-
-const char *sim_last_finding_class(void)
-{
-	return finding_cls;
-}
-
-const char *sim_last_finding_msg(void)
-{
-	return finding_msg;
 }
 
 void sim_stub_hit(const char *name, const char *file, int line)

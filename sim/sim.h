@@ -67,9 +67,6 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 __attribute__((format(printf, 3, 4)))
 void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
 void sim_trace_print(void);
-int sim_findings(void);		/* 0 or 1: an execution stops at its first finding */
-const char *sim_last_finding_class(void);
-const char *sim_last_finding_msg(void);
 void sim_stub_hit(const char *name, const char *file, int line);
 
 /* ---- memory model ---------------------------------------------------------- */
@@ -105,7 +102,6 @@ int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site);
 /* The scenario tells the sim how one object reaches another (a bus reaches its devices). */
 void sim_set_reach_fn(bool (*fn)(const void *loaded, const void *obj));
 void sim_srcu_start_worker(void);
-unsigned sim_srcu_gp_waits(void);
 
 /* ---- locks and lockdep ----------------------------------------------------- */
 struct sim_lock {
@@ -133,7 +129,6 @@ int sim_obj_id(const void *p);		/* allocation number, 0 if unknown */
 /* "obj#N", "obj#N+0x10" (inside an object) or the raw value: stable across runs. */
 const char *sim_obj_name(const void *p, char *buf, size_t n);
 void sim_check_live(const void *p, const struct sim_site *site, const char *what);
-unsigned sim_live_objects(void);
 /* Non-kernel allocations of the scenario (test devices are kernel-side objects,
  * but their owners are the harness): same accounting, a label for reports. */
 void sim_obj_label(const void *p, const char *label);

@@ -66,6 +66,13 @@ static struct obj *find_containing(const void *p)
 	return NULL;
 }
 
+/* "obj#3" or "obj#3 (test device)" for reports. */
+static const char *desc(const struct obj *o, char *buf, size_t n)
+{
+	snprintf(buf, n, "obj#%d%s%s", (int)(o - objs) + 1, o->label ? " " : "", o->label ? o->label : "");
+	return buf;
+}
+
 void *sim_kmalloc(size_t size, bool zero, const struct sim_site *site)
 {
 	struct obj *o;
@@ -110,6 +117,7 @@ void sim_kfree(const void *p, const struct sim_site *site)
 	const struct sim_site *ds;
 	struct obj *o;
 	int reader;
+	char b[64];
 
 	sim_preempt(site);
 	if (!p)
@@ -118,15 +126,13 @@ void sim_kfree(const void *p, const struct sim_site *site)
 	if (!o)
 		sim_finding("double-free", site, "kfree() of a pointer that kmalloc() never returned");
 	if (o->freed)
-		sim_finding("double-free", site, "obj#%d%s%s freed twice (first at %s:%d)",
-			    (int)(o - objs) + 1, o->label ? " " : "", o->label ? o->label : "",
-			    o->free->file, o->free->line);
+		sim_finding("double-free", site, "%s freed twice (first at %s:%d)",
+			    desc(o, b, sizeof(b)), o->free->file, o->free->line);
 	reader = sim_srcu_reader_reaching(p, &ds);
 	if (reader >= 0)
 		sim_finding("use-after-free", site,
-			    "obj#%d%s%s (allocated at %s:%d) freed while %s is inside an SRCU read section that loaded it at %s:%d",
-			    (int)(o - objs) + 1, o->label ? " " : "", o->label ? o->label : "",
-			    o->alloc->file, o->alloc->line, sim_thread_name(reader),
+			    "%s (allocated at %s:%d) freed while %s is inside an SRCU read section that loaded it at %s:%d",
+			    desc(o, b, sizeof(b)), o->alloc->file, o->alloc->line, sim_thread_name(reader),
 			    ds ? ds->file : "?", ds ? ds->line : 0);
 	o->freed = true;
 	o->free = site;
@@ -155,11 +161,11 @@ int sim_obj_id(const void *p)
 void sim_check_live(const void *p, const struct sim_site *site, const char *what)
 {
 	struct obj *o = find(p);
+	char b[64];
 
 	if (o && o->freed)
-		sim_finding("use-after-free", site, "%s of obj#%d%s%s, freed at %s:%d", what,
-			    (int)(o - objs) + 1, o->label ? " " : "", o->label ? o->label : "",
-			    o->free->file, o->free->line);
+		sim_finding("use-after-free", site, "%s of %s, freed at %s:%d", what,
+			    desc(o, b, sizeof(b)), o->free->file, o->free->line);
 }
 
 const char *sim_obj_name(const void *p, char *buf, size_t n)
@@ -175,23 +181,16 @@ const char *sim_obj_name(const void *p, char *buf, size_t n)
 	return buf;
 }
 
-unsigned sim_live_objects(void)
-{
-	unsigned n = 0;
-
-	for (int i = 0; i < nobjs; i++)
-		n += !objs[i].freed;
-	return n;
-}
-
 void sim_slab_check_leaks(void)
 {
+	char b[64];
+
 	for (int i = 0; i < nobjs; i++) {
 		struct obj *o = &objs[i];
 
 		if (!o->freed)
-			sim_finding("leak", o->alloc, "obj#%d%s%s (%zu bytes) is never freed", i + 1,
-				    o->label ? " " : "", o->label ? o->label : "", o->size);
+			sim_finding("leak", o->alloc, "%s (%zu bytes) is never freed",
+				    desc(o, b, sizeof(b)), o->size);
 	}
 }
 

@@ -42,13 +42,11 @@ struct sim_srcu {
 
 static struct sim_srcu pool[SIM_MAX_SRCU];
 static bool (*reach_fn)(const void *loaded, const void *obj);
-static unsigned gp_waits;
 static bool worker_started;
 
 void sim_srcu_reset(void)
 {
 	memset(pool, 0, sizeof(pool));
-	gp_waits = 0;
 	worker_started = false;
 }
 
@@ -64,11 +62,6 @@ void sim_srcu_thread_reset(int tid)
 void sim_set_reach_fn(bool (*fn)(const void *loaded, const void *obj))
 {
 	reach_fn = fn;
-}
-
-unsigned sim_srcu_gp_waits(void)
-{
-	return gp_waits;
 }
 
 int sim_srcu_init(struct sim_srcu **out, const char *name)
@@ -216,7 +209,6 @@ void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_s
 	check_live(s, site);
 	sim_lockdep_wait(s->cls, site);
 	take_snap(s, &w.g);
-	gp_waits++;
 	if (sim_cfg.trace)
 		sim_trace(site, w.g.mask, "%sgrace period of %s starts, waits for %d reader(s)",
 			  expedited ? "expedited " : "", s->name, __builtin_popcount(w.g.mask));
