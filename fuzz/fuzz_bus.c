@@ -16,6 +16,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *t = getenv("BUSFUZZ_TRACE");
 
 	opts.trace = t && *t == '1';
+	busfuzz_parse_mode(&opts, getenv("BUSFUZZ_MODEL"), getenv("BUSFUZZ_SRCU"));
 	return 0;
 }
 

@@ -18,11 +18,11 @@
 #include "harness.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct task_struct sim_task0;
 struct task_struct *sim_current_task = &sim_task0;
-struct srcu_struct sim_rcu_domain;
 
 #define NSLOTS 4
 #define MAX_IOCTL_OPS 8
@@ -35,6 +35,7 @@ static const struct sim_site harness_site = { "fuzz/harness.c", 0, "scenario" };
 struct scenario {
 	int nvcpus, nioctl, nvops;
 	bool failslab;
+	bool emul_rmb;		/* smp_rmb() between emulated instructions */
 	uint8_t ioctl_op[MAX_IOCTL_OPS];
 	uint8_t vcpu_op[KVM_MAX_VCPUS][MAX_VCPU_OPS];
 };
@@ -48,6 +49,9 @@ static void decode(struct scenario *sc)
 	sc->failslab = (b0 & 0x80) != 0;
 	sc->nioctl = 1 + (b1 & 7);
 	sc->nvops = 1 + (b2 & 3);
+	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
+	sc->emul_rmb = BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP >= 0 ? BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP
+							      : (b2 & 0x80) != 0;
 	for (int i = 0; i < sc->nioctl; i++)
 		sc->ioctl_op[i] = sim_input_byte();
 	for (int v = 0; v < sc->nvcpus; v++)
@@ -267,25 +271,19 @@ static void check_ordering(int slot, unsigned long seen, struct test_dev *got, i
 	}
 }
 
-static void vcpu_op(struct kvm_vcpu *vcpu, uint8_t op)
+/* The MMIO or PIO access of one guest instruction, inside the exit's read section. */
+static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen)
 {
 	struct kvm *kvm = vcpu->kvm;
 	int kind = op & 3, slot = (op >> 2) & 3, tid = sim_current();
-	unsigned long seen;
-	int bus, idx, r = 0;
+	int bus, r = 0;
 	gpa_t addr;
 	u64 val = 0x1234;
-	struct test_dev *got;
 
-	/* The guest reads the flag userspace set after the ioctl returned. */
-	seen = READ_ONCE(h.pub[slot]);
 	bus = (seen >> 1) & 1 ? KVM_PIO_BUS : KVM_MMIO_BUS;
 	if (!seen && (op & 0x10))
 		bus = KVM_PIO_BUS;
 	addr = slot_addr(slot, bus);
-
-	/* VM exit: the exit handler enters an SRCU read section. */
-	idx = srcu_read_lock(&kvm->srcu);
 	h.reached[tid] = NULL;
 	switch (kind) {
 	case OP_WRITE:
@@ -307,27 +305,75 @@ static void vcpu_op(struct kvm_vcpu *vcpu, uint8_t op)
 		break;
 	}
 	}
-	got = h.reached[tid];
-	check_ordering(slot, seen, got, bus, r);
-	srcu_read_unlock(&kvm->srcu, idx);
+	check_ordering(slot, seen, h.reached[tid], bus, r);
 }
 
+/*
+ * A vCPU runs guest instructions.  Each op is a guest load of the flag
+ * userspace set after its ioctl returned (the observation), then an MMIO/PIO
+ * instruction on that slot.  Normally the load runs in guest mode and the
+ * access after a VM exit, in a new SRCU read section (a VM exit is not a
+ * barrier).  Bit 7: x86's emulation loop (handle_invalid_guest_state())
+ * emulates both in the read section already open, with the tree's smp_rmb()
+ * between emulated instructions if it has one.
+ */
 static void vcpu_thread(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
+	struct kvm *kvm = vcpu->kvm;
+	bool in_section = false;
+	int idx = 0;
 
-	for (int i = 0; i < h.sc.nvops; i++)
-		vcpu_op(vcpu, h.sc.vcpu_op[vcpu->vcpu_id][i]);
+	for (int i = 0; i < h.sc.nvops; i++) {
+		uint8_t op = h.sc.vcpu_op[vcpu->vcpu_id][i];
+		int slot = (op >> 2) & 3;
+		unsigned long seen;
+
+		if ((op & 0x80) && in_section) {
+			seen = READ_ONCE(h.pub[slot]);	/* emulated: the emulator reads guest memory */
+			if (h.sc.emul_rmb)
+				smp_rmb();		/* before the next emulated instruction */
+		} else {
+			if (in_section)
+				srcu_read_unlock(&kvm->srcu, idx);	/* VM entry */
+			seen = READ_ONCE(h.pub[slot]);	/* guest mode */
+			idx = srcu_read_lock(&kvm->srcu);	/* VM exit: the handler's read section */
+			in_section = true;
+		}
+		vcpu_access(vcpu, op, seen);
+	}
+	if (in_section)
+		srcu_read_unlock(&kvm->srcu, idx);
 	kvm_put_kvm(vcpu->kvm);
 }
 
 /* ---- one execution --------------------------------------------------------- */
+
+void busfuzz_parse_mode(struct busfuzz_opts *o, const char *model, const char *srcu)
+{
+	if (model && *model) {
+		o->model = sim_model_parse(model);
+		if (o->model < 0) {
+			fprintf(stderr, "busfuzz: unknown memory model '%s' (lkmm, tso or sc)\n", model);
+			exit(2);
+		}
+	}
+	if (srcu && *srcu) {
+		o->srcu = sim_srcu_mode_parse(srcu);
+		if (o->srcu < 0) {
+			fprintf(stderr, "busfuzz: unknown srcu mode '%s' (doc or impl)\n", srcu);
+			exit(2);
+		}
+	}
+}
 
 int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts *o)
 {
 	struct sim_config cfg = {
 		.trace = o->trace,
 		.abort_on_finding = o->abort_on_finding,
+		.model = o->model,
+		.srcu = o->srcu,
 	};
 
 	sim_begin(&cfg, data, size);
@@ -335,13 +381,14 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	decode(&h.sc);
 	sim_cfg.failslab = h.sc.failslab;
 	sim_set_reach_fn(bus_reaches);
-	sim_srcu_init(&sim_rcu_domain.sim, "rcu");
 	sim_srcu_start_worker();
 	sim_thread_create("ioctl", ioctl_thread, NULL, false);
 	if (o->trace)
-		printf("scenario: %d vCPU(s), %d ioctl op(s), %d op(s) per vCPU, failslab %s, kernel %s\n",
+		printf("scenario: %d vCPU(s), %d ioctl op(s), %d op(s) per vCPU, failslab %s, "
+		       "smp_rmb() in the emulation loop %s, kernel %s, model %s, srcu %s\n",
 		       h.sc.nvcpus, h.sc.nioctl, h.sc.nvops, h.sc.failslab ? "on" : "off",
-		       BUSFUZZ_TREE_VERSION);
+		       h.sc.emul_rmb ? "yes" : "no", BUSFUZZ_TREE_VERSION,
+		       sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
 	sim_run();
 	sim_end();
 	if (o->trace)

@@ -9,7 +9,12 @@
 struct busfuzz_opts {
 	bool trace;		/* print the scenario and the whole interleaving */
 	bool abort_on_finding;	/* libFuzzer saves the input on abort() */
+	int model;		/* enum sim_model */
+	int srcu;		/* enum sim_srcu_mode */
 };
+
+/* BUSFUZZ_MODEL / BUSFUZZ_SRCU, or --model / --srcu: exits 2 on a bad name. */
+void busfuzz_parse_mode(struct busfuzz_opts *o, const char *model, const char *srcu);
 
 /* One execution of the scenario that the input describes. */
 int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts *o);

@@ -41,14 +41,22 @@ static uint8_t *read_file(const char *path, size_t *size)
 int main(int argc, char **argv)
 {
 	struct busfuzz_opts o = { .trace = true };
+	const char *model = NULL, *srcu = NULL;
 	int first = 1;
 
-	if (argc > 1 && !strcmp(argv[1], "--quiet")) {
-		o.trace = false;
-		first = 2;
+	for (; first < argc && !strncmp(argv[first], "--", 2); first++) {
+		if (!strcmp(argv[first], "--quiet"))
+			o.trace = false;
+		else if (!strcmp(argv[first], "--model") && first + 1 < argc)
+			model = argv[++first];
+		else if (!strcmp(argv[first], "--srcu") && first + 1 < argc)
+			srcu = argv[++first];
+		else
+			break;
 	}
-	if (first >= argc) {
-		fprintf(stderr, "usage: %s [--quiet] INPUT...\n", argv[0]);
+	busfuzz_parse_mode(&o, model, srcu);
+	if (first >= argc || !strncmp(argv[first], "--", 2)) {
+		fprintf(stderr, "usage: %s [--quiet] [--model lkmm|tso|sc] [--srcu doc|impl] INPUT...\n", argv[0]);
 		return 2;
 	}
 	for (int i = first; i < argc; i++) {

@@ -134,6 +134,7 @@ void sim_lockdep_wait(int cls, const struct sim_site *site)
 void sim_lock_init(struct sim_lock *l, const char *name)
 {
 	l->owner = -1;
+	l->word = 0;
 	l->name = name;
 	l->cls = sim_lockdep_class(name);
 	l->init = true;
@@ -158,6 +159,9 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 	if (l->owner >= 0)
 		sim_park(lock_free, l, l->name, l, l->owner);
 	l->owner = sim_s.cur;
+	/* The lock word: an acquire RMW, so the critical section sees the
+	 * previous holder's (released at unlock). */
+	sim_mem_lock(&l->word, site);
 	if (sim_cfg.trace)
 		sim_trace(site, 0, "acquired %s", l->name);
 }
@@ -170,6 +174,7 @@ int sim_lock_tryacquire(struct sim_lock *l, const struct sim_site *site)
 		return 0;
 	sim_lockdep_acquire(l->cls, site, false);
 	l->owner = sim_s.cur;
+	sim_mem_lock(&l->word, site);
 	return 1;
 }
 
@@ -181,7 +186,15 @@ void sim_lock_release(struct sim_lock *l, const struct sim_site *site)
 		sim_finding("lockdep", site, "releasing %s, held by %s", l->name,
 			    l->owner < 0 ? "nobody" : sim_thread_name(l->owner));
 	sim_lockdep_release(l->cls);
+	sim_mem_unlock(&l->word, site);
 	l->owner = -1;
+}
+
+bool sim_lock_is_locked(struct sim_lock *l, const struct sim_site *site)
+{
+	sim_preempt(site);
+	check_init(l, site);
+	return sim_mem_load(&l->word, sizeof(l->word), SIM_ONCE, site) != 0;
 }
 
 bool sim_lock_held(const struct sim_lock *l)

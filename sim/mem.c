@@ -1,22 +1,120 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The memory model.  This is the sequentially consistent base: every marked
- * access is a preemption point and reads or writes memory directly, so the
- * interleaving alone decides what a load sees.  Weak-memory choices (stale
- * loads within what LKMM allows) plug in here, behind the same calls.
+ * The memory model.  Every marked access is a preemption point; what a load
+ * returns depends on the model (sim_cfg.model):
+ *
+ *  sc    every load sees the newest store.
+ *  lkmm  a view-based operational model: each marked location keeps its
+ *        stores in coherence order (messages with timestamps); each thread
+ *        has views (per location, the oldest message it may still read).  A
+ *        load may return any message not older than its view, chosen by the
+ *        decision stream; a store may be placed anywhere in coherence order
+ *        after the thread's view.  Release stores carry the writer's view,
+ *        acquire loads take it; smp_rmb() takes the views of messages read
+ *        so far, smp_wmb() makes later stores carry the thread's own earlier
+ *        stores, smp_mb() does both and joins one global fence view (strong
+ *        fences are totally ordered).  Loads only read stores that have
+ *        executed: no load buffering (see README, "Memory models").
+ *  tso   x86: stores enter coherence order in execution order; each thread
+ *        reads one global memory at a monotonic snapshot, its own stores
+ *        forwarded; fences and RMWs read the present.  Sound, not complete:
+ *        a store never drains after a later store of another thread to the
+ *        same location.
+ *
+ * Memory itself always holds the newest message of each location, so plain
+ * C code (the kernel's plain accesses) and the sanitizers see one coherent
+ * state; a plain store the model did not see is taken as a new newest
+ * message that every thread must see (SC for it: a restriction, so sound).
  */
 #include "sim_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#define MAXMSG 32		/* per location; older messages are dropped (unreadable) */
+#define HASH 512
+#define GAP 4096u		/* timestamp spacing, so stores can go in between */
+#define ARENA (1u << 22)	/* view snapshot words per execution */
+#define TOP_VIEW 0xffffu	/* snapshot arena full: the message orders everything */
+
+struct msg {
+	uint64_t val;
+	uint32_t ts;		/* coherence order */
+	uint32_t g;		/* execution order (TSO snapshots, traces) */
+	uint32_t voff;		/* view snapshot in the arena */
+	uint16_t vlen;		/* 0: no view; TOP_VIEW: everything */
+	int8_t tid;		/* writer, -1: initial value or a plain store */
+	uint8_t rmw;		/* written by an RMW: nothing goes right before it */
+	const struct sim_site *site;
+};
+
+struct loc {
+	const void *addr;
+	uint8_t size;
+	uint8_t nmsg;
+	uint32_t floor;		/* messages below are unreadable */
+	struct msg m[MAXMSG];	/* sorted by ts */
+};
+
+struct tstate {
+	uint32_t cur[SIM_VIEW_LEN];	/* may not read older than this */
+	uint32_t acq[SIM_VIEW_LEN];	/* cur after an smp_rmb(): views of messages read */
+	uint32_t rel[SIM_VIEW_LEN];	/* carried by relaxed stores (after wmb/mb) */
+	uint32_t wr[SIM_VIEW_LEN];	/* own stores */
+	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
+	bool unlocked;
+	uint32_t gseen;			/* TSO snapshot */
+	uint32_t gwrote;		/* TSO: its latest store */
+	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
+};
+
+static struct loc locs[SIM_MAX_LOC];
+static int nloc;
+static struct { const void *addr; int id; } hash[HASH];
+static int hash_used[SIM_MAX_LOC];
+static struct tstate ts_[SIM_MAX_THREADS];
+static uint32_t fence_view[SIM_VIEW_LEN];	/* join of all smp_mb() so far */
+static uint32_t gnow;				/* global execution counter */
+static uint32_t arena[ARENA];
+static uint32_t arena_top;
+
+const char *const sim_model_name[] = { [SIM_MODEL_LKMM] = "lkmm", [SIM_MODEL_TSO] = "tso", [SIM_MODEL_SC] = "sc" };
+const char *const sim_srcu_mode_name[] = { [SIM_SRCU_DOC] = "doc", [SIM_SRCU_IMPL] = "impl" };
+
+int sim_model_parse(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, sim_model_name[i]))
+			return i;
+	return -1;
+}
+
+int sim_srcu_mode_parse(const char *s)
+{
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(s, sim_srcu_mode_name[i]))
+			return i;
+	return -1;
+}
+
 static const char *order_name[] = {
 	[SIM_ONCE] = "once", [SIM_ACQUIRE] = "acquire", [SIM_RELEASE] = "release",
-	[SIM_DEREF] = "deref", [SIM_PLAIN] = "plain",
+	[SIM_DEREF] = "deref", [SIM_PLAIN] = "plain", [SIM_FULL] = "full",
 };
 
 void sim_mem_reset(void)
 {
+	for (int i = 0; i < nloc; i++)
+		hash[hash_used[i]].addr = NULL;
+	nloc = 0;
+	gnow = 0;
+	arena_top = 0;
+	memset(fence_view, 0, sizeof(fence_view));
+}
+
+void sim_mem_thread_reset(int tid)
+{
+	memset(&ts_[tid], 0, sizeof(ts_[tid]));
 }
 
 static uint64_t raw_load(const void *addr, size_t size)
@@ -49,46 +147,592 @@ static const char *value_name(uint64_t v, size_t size, char *b, size_t n)
 	return b;
 }
 
-uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
+/* ---- views ------------------------------------------------------------------ */
+
+static inline void vjoin(uint32_t *dst, const uint32_t *src, int n)
 {
-	uint64_t v;
-
-	sim_preempt(site);
-	v = raw_load(addr, size);
-	if (sim_cfg.trace) {
-		char b[32];
-
-		sim_trace(site, v, "%s load -> %s", order_name[o], value_name(v, size, b, sizeof(b)));
-	}
-	return v;
+	for (int i = 0; i < n; i++)
+		if (src[i] > dst[i])
+			dst[i] = src[i];
 }
 
-void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site)
+/* dst joins a message's view; returns whether anything grew. */
+static bool vjoin_msg(uint32_t *dst, const struct msg *m)
 {
-	sim_preempt(site);
-	raw_store(addr, val, size);
-	if (sim_cfg.trace) {
-		char b[32];
+	bool grew = false;
 
-		sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
+	if (m->vlen == TOP_VIEW) {
+		for (int i = 0; i < nloc; i++) {
+			uint32_t t = locs[i].m[locs[i].nmsg - 1].ts;
+
+			if (t > dst[i]) {
+				dst[i] = t;
+				grew = true;
+			}
+		}
+		return grew;
+	}
+	for (int i = 0; i < m->vlen; i++) {
+		if (arena[m->voff + i] > dst[i]) {
+			dst[i] = arena[m->voff + i];
+			grew = true;
+		}
+	}
+	return grew;
+}
+
+static void snapshot(struct msg *m, const uint32_t *v)
+{
+	int n = nloc;
+
+	while (n > 0 && !v[n - 1])
+		n--;
+	if (n == 0) {
+		m->vlen = 0;
+		return;
+	}
+	if (arena_top + n > ARENA) {
+		/* Out of room: make the message order everything (stronger: sound). */
+		m->vlen = TOP_VIEW;
+		return;
+	}
+	memcpy(&arena[arena_top], v, n * sizeof(*v));
+	m->voff = arena_top;
+	m->vlen = n;
+	arena_top += n;
+}
+
+/* ---- locations ---------------------------------------------------------------- */
+
+static struct loc *loc_get(const void *addr, size_t size, const struct sim_site *site)
+{
+	unsigned h = (unsigned)(((uintptr_t)addr >> 3) * 0x9e3779b1u) % HASH;
+	struct loc *l;
+
+	for (;;) {
+		if (hash[h].addr == addr) {
+			l = &locs[hash[h].id];
+			if (l->size != size)
+				sim_finding("mixed-accesses", site, "marked accesses of %u and %zu bytes to one location",
+					    l->size, size);
+			return l;
+		}
+		if (!hash[h].addr)
+			break;
+		h = (h + 1) % HASH;
+	}
+	if (nloc == SIM_MAX_LOC)
+		sim_fatal("memory model: more than %d marked locations in one execution", SIM_MAX_LOC);
+	hash[h].addr = addr;
+	hash[h].id = nloc;
+	hash_used[nloc] = h;
+	l = &locs[nloc];
+	l->addr = addr;
+	l->size = size;
+	l->nmsg = 1;
+	l->floor = 0;
+	l->m[0] = (struct msg){ .val = raw_load(addr, size), .ts = 0, .g = 0, .tid = -1 };
+	for (int t = 0; t < SIM_MAX_THREADS; t++) {
+		ts_[t].cur[nloc] = ts_[t].acq[nloc] = ts_[t].rel[nloc] = ts_[t].wr[nloc] = 0;
+		ts_[t].acq_site[nloc] = NULL;
+	}
+	fence_view[nloc] = 0;
+	nloc++;
+	return l;
+}
+
+static inline int loc_id(const struct loc *l)
+{
+	return (int)(l - locs);
+}
+
+static inline struct msg *newest(struct loc *l)
+{
+	return &l->m[l->nmsg - 1];
+}
+
+/* Drop the oldest message: no thread may read it any more. */
+static void drop_oldest(struct loc *l)
+{
+	memmove(&l->m[0], &l->m[1], (l->nmsg - 1) * sizeof(l->m[0]));
+	l->nmsg--;
+	if (l->floor < l->m[0].ts)
+		l->floor = l->m[0].ts;
+}
+
+/* Insert a message after index i (i = nmsg-1: at the end). */
+static struct msg *insert_after(struct loc *l, int i, uint32_t ts)
+{
+	if (l->nmsg == MAXMSG) {
+		if (i == 0)
+			sim_fatal("memory model: no room for a store");
+		drop_oldest(l);
+		i--;
+	}
+	memmove(&l->m[i + 2], &l->m[i + 1], (l->nmsg - i - 1) * sizeof(l->m[0]));
+	l->nmsg++;
+	l->m[i + 1] = (struct msg){ .ts = ts, .g = ++gnow };
+	return &l->m[i + 1];
+}
+
+/* A plain store since the model last looked: every thread sees it from now. */
+static void sync_plain(struct loc *l)
+{
+	uint64_t raw = raw_load(l->addr, l->size);
+	struct msg *m;
+
+	if (raw == newest(l)->val)
+		return;
+	m = insert_after(l, l->nmsg - 1, newest(l)->ts + GAP);
+	m->val = raw;
+	m->tid = -1;
+	m->site = NULL;
+	l->floor = m->ts;
+}
+
+/* Index of the oldest message this thread may read. */
+static int first_readable(struct loc *l, int tid)
+{
+	struct tstate *t = &ts_[tid];
+	int id = loc_id(l), i = 0;
+	uint32_t lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
+
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		/* The snapshot: the latest message at gseen, or later. */
+		for (int k = 0; k < l->nmsg; k++)
+			if (l->m[k].g <= t->gseen)
+				i = k;
+	}
+	while (i < l->nmsg - 1 && l->m[i].ts < lo)
+		i++;
+	return i;
+}
+
+/* ---- fences ------------------------------------------------------------------- */
+
+static void full_fence(int tid)
+{
+	struct tstate *t = &ts_[tid];
+
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		t->gseen = gnow;
+		return;
+	}
+	vjoin(t->cur, t->acq, nloc);
+	vjoin(t->cur, fence_view, nloc);
+	memcpy(fence_view, t->cur, nloc * sizeof(uint32_t));
+	memcpy(t->rel, t->cur, nloc * sizeof(uint32_t));
+	vjoin(t->acq, t->cur, nloc);
+}
+
+static void fence_nopreempt(enum sim_fence f)
+{
+	int tid = sim_s.cur;
+	struct tstate *t;
+
+	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
+		return;
+	t = &ts_[tid];
+	switch (f) {
+	case SIM_BARRIER:
+		return;
+	case SIM_RMB:
+		if (sim_cfg.model == SIM_MODEL_LKMM)
+			vjoin(t->cur, t->acq, nloc);
+		return;
+	case SIM_WMB:
+		if (sim_cfg.model == SIM_MODEL_LKMM)
+			vjoin(t->rel, t->wr, nloc);
+		return;
+	case SIM_MB_AFTER_SRCU_LOCK:
+		/* Tree SRCU's srcu_read_lock() has the smp_mb() already. */
+		if (sim_cfg.srcu == SIM_SRCU_IMPL)
+			return;
+		full_fence(tid);
+		return;
+	default:
+		/* smp_mb() and the smp_mb__*() family: the ones LKMM scopes to
+		 * an adjacent atomic or lock are full fences here (stronger: sound). */
+		full_fence(tid);
+		return;
 	}
 }
 
 void sim_fence(enum sim_fence f, const struct sim_site *site)
 {
-	(void)f;
 	sim_preempt(site);
+	fence_nopreempt(f);
 }
 
-uint64_t sim_rmw_add(void *addr, int64_t delta, size_t size, bool ordered, const struct sim_site *site)
+void sim_mem_full_fence(void)
 {
-	uint64_t old;
+	fence_nopreempt(SIM_MB);
+}
 
-	(void)ordered;
+/* ---- loads --------------------------------------------------------------------- */
+
+static const char *who(const struct msg *m, char *b, size_t n)
+{
+	if (m->tid < 0 && !m->site)
+		snprintf(b, n, "%s", m->g ? "a plain store" : "the initial value");
+	else if (m->site)
+		snprintf(b, n, "%s at %s:%d", sim_thread_name(m->tid), m->site->file, m->site->line);
+	else
+		snprintf(b, n, "%s", sim_thread_name(m->tid));
+	return b;
+}
+
+/* Explain a stale read in the trace: what was read, what newer exists, and
+ * which barrier would have forbidden it. */
+static void trace_stale(const struct sim_site *site, struct loc *l, const struct msg *m,
+			int k, enum sim_order o, int tid)
+{
+	const struct msg *nw = newest(l);
+	struct tstate *t = &ts_[tid];
+	int id = loc_id(l);
+	char v1[32], v2[32], w1[160], w2[160], why[256];
+
+	if (sim_cfg.model == SIM_MODEL_LKMM && t->acq[id] >= nw->ts && t->acq_site[id])
+		snprintf(why, sizeof(why), "an smp_rmb()/smp_mb() before this load would forbid it: %s at %s:%d read a store that carries the newer one",
+			 t->acq_site[id]->what, t->acq_site[id]->file, t->acq_site[id]->line);
+	else
+		snprintf(why, sizeof(why), "nothing this thread has read carries the newer store, so no barrier here forbids it");
+	sim_trace(site, m->val, "%s load -> %s STALE (stored by %s; %d newer, newest %s stored by %s; %s)",
+		  order_name[o], value_name(m->val, l->size, v1, sizeof(v1)), who(m, w1, sizeof(w1)), k,
+		  value_name(nw->val, l->size, v2, sizeof(v2)), who(nw, w2, sizeof(w2)), why);
+}
+
+static void take_view(struct tstate *t, const struct msg *m, bool acquire, const struct sim_site *site)
+{
+	if (!m->vlen)
+		return;
+	if (sim_cfg.trace && m->vlen != TOP_VIEW) {
+		/* Remember which load brought each entry, for trace_stale(). */
+		for (int i = 0; i < m->vlen; i++)
+			if (arena[m->voff + i] > t->acq[i])
+				t->acq_site[i] = site;
+	}
+	vjoin_msg(t->acq, m);
+	if (acquire)
+		vjoin_msg(t->cur, m);
+}
+
+static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
+{
+	int tid = sim_s.cur, i, k = 0;
+	struct tstate *t;
+	struct loc *l;
+	struct msg *m;
+
+	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
+		uint64_t v = raw_load(addr, size);
+
+		if (sim_cfg.trace) {
+			char b[32];
+			sim_trace(site, v, "%s load -> %s", order_name[o], value_name(v, size, b, sizeof(b)));
+		}
+		return v;
+	}
+	t = &ts_[tid];
+	l = loc_get(addr, size, site);
+	(void)raw_load(addr, size);	/* the sanitizers check the access itself */
+	sync_plain(l);
+	i = first_readable(l, tid);
+	if (o != SIM_PLAIN)
+		k = sim_choose(l->nmsg - i);	/* k-th newest; 0 (newest) when the stream runs out */
+	m = &l->m[l->nmsg - 1 - k];
+	t->cur[loc_id(l)] = m->ts;
+	if (t->acq[loc_id(l)] < m->ts)
+		t->acq[loc_id(l)] = m->ts;
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		/* A load of its own store still in the store buffer says nothing of memory. */
+		if (m->tid != tid && m->g > t->gseen)
+			t->gseen = m->g;
+	} else {
+		/* rcu/srcu_dereference: the address dependency orders the loads
+		 * through the pointer; taken as acquire (stronger: sound). */
+		take_view(t, m, o == SIM_ACQUIRE || o == SIM_DEREF, site);
+	}
+	if (sim_cfg.trace) {
+		char b[32];
+
+		if (k)
+			trace_stale(site, l, m, k, o, tid);
+		else
+			sim_trace(site, m->val, "%s load -> %s", order_name[o], value_name(m->val, size, b, sizeof(b)));
+	}
+	return m->val;
+}
+
+uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
+{
 	sim_preempt(site);
-	old = raw_load(addr, size);
-	raw_store(addr, old + (uint64_t)delta, size);
-	if (sim_cfg.trace)
-		sim_trace(site, old, "%lld -> %lld", (long long)old, (long long)(old + delta));
+	return load_nopreempt(addr, size, o, site);
+}
+
+/* ---- stores -------------------------------------------------------------------- */
+
+static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_order o,
+			    const struct sim_site *site)
+{
+	int tid = sim_s.cur, id, i, n = 0, pos;
+	int gaps[MAXMSG];
+	struct tstate *t;
+	struct loc *l;
+	struct msg *m;
+	uint32_t lo, ts;
+
+	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
+		raw_store(addr, val, size);
+		if (sim_cfg.trace) {
+			char b[32];
+			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
+		}
+		return;
+	}
+	t = &ts_[tid];
+	l = loc_get(addr, size, site);
+	id = loc_id(l);
+	sync_plain(l);
+	if (l->nmsg == MAXMSG)
+		drop_oldest(l);
+	/* Where in coherence order: after any message not older than the
+	 * thread's view, never between an RMW and the message it read.  The
+	 * view includes what its loads' stores carried (acq): the store may
+	 * depend on those loads, and LKMM orders a dependent store after them
+	 * (this model runs in order, so every store counts as dependent). */
+	lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
+	if (t->acq[id] > lo)
+		lo = t->acq[id];
+	for (i = l->nmsg - 1; i >= 0 && l->m[i].ts >= lo; i--) {
+		if (i == l->nmsg - 1)
+			gaps[n++] = i;
+		else if (!l->m[i + 1].rmw && l->m[i + 1].ts - l->m[i].ts >= 2)
+			gaps[n++] = i;
+	}
+	if (sim_cfg.model == SIM_MODEL_TSO || o == SIM_PLAIN)
+		n = 1;			/* TSO: stores enter memory in order */
+	pos = gaps[sim_choose(n)];
+	if (pos == l->nmsg - 1) {
+		ts = l->m[pos].ts + GAP;
+		raw_store(addr, val, size);
+	} else {
+		ts = l->m[pos].ts + (l->m[pos + 1].ts - l->m[pos].ts) / 2;
+		(void)raw_load(addr, size);	/* memory keeps the newest; the sanitizers still check */
+	}
+	m = insert_after(l, pos, ts);
+	i = pos + 1;
+	m->val = val;
+	m->tid = tid;
+	m->site = site;
+	t->gwrote = m->g;
+	t->cur[id] = ts;
+	t->wr[id] = ts;
+	if (t->acq[id] < ts)
+		t->acq[id] = ts;
+	if (sim_cfg.model == SIM_MODEL_LKMM) {
+		if (o == SIM_RELEASE)
+			snapshot(m, t->cur);
+		else {
+			uint32_t saved = t->rel[id];
+
+			t->rel[id] = ts;
+			snapshot(m, t->rel);
+			t->rel[id] = saved;
+		}
+	}
+	if (sim_cfg.trace) {
+		char b[32];
+
+		if (m != newest(l))
+			sim_trace(site, val, "%s store %s, placed before %d newer store(s) in coherence order",
+				  order_name[o], value_name(val, size, b, sizeof(b)), l->nmsg - 1 - i);
+		else
+			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
+	}
+}
+
+void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site)
+{
+	sim_preempt(site);
+	store_nopreempt(addr, val, size, o, site);
+}
+
+/* ---- read-modify-writes ------------------------------------------------------------ */
+
+static uint64_t apply(enum sim_rmw_op op, uint64_t old, uint64_t arg)
+{
+	switch (op) {
+	case SIM_RMW_ADD: return old + arg;
+	case SIM_RMW_AND: return old & arg;
+	case SIM_RMW_OR: return old | arg;
+	case SIM_RMW_XOR: return old ^ arg;
+	case SIM_RMW_ANDNOT: return old & ~arg;
+	case SIM_RMW_XCHG: case SIM_RMW_CMPXCHG: return arg;
+	}
 	return old;
+}
+
+static uint64_t mask(uint64_t v, size_t size)
+{
+	return size == 8 ? v : v & ((1ull << (size * 8)) - 1);
+}
+
+static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint64_t cmp,
+			      enum sim_order o, const struct sim_site *site)
+{
+	int tid = sim_s.cur, id;
+	uint64_t old, nv;
+	struct tstate *t;
+	struct loc *l;
+	struct msg *m, *r;
+
+	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
+		old = raw_load(addr, size);
+		if (op != SIM_RMW_CMPXCHG || old == mask(cmp, size))
+			raw_store(addr, mask(apply(op, old, arg), size), size);
+		goto out;
+	}
+	t = &ts_[tid];
+	if (o == SIM_FULL)
+		full_fence(tid);
+	l = loc_get(addr, size, site);
+	id = loc_id(l);
+	sync_plain(l);
+	/* Atomicity: read the newest message, write right after it (a
+	 * restriction of LKMM, which lets an RMW read an older one). */
+	r = newest(l);
+	old = r->val;
+	t->cur[id] = r->ts;
+	if (t->acq[id] < r->ts)
+		t->acq[id] = r->ts;
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		t->gseen = gnow;
+		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size))
+			goto out;
+	} else {
+		take_view(t, r, o == SIM_ACQUIRE || o == SIM_FULL, site);
+		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size))
+			goto out;	/* a failed cmpxchg is a plain marked load: no ordering */
+	}
+	nv = mask(apply(op, old, arg), size);
+	raw_store(addr, nv, size);
+	m = insert_after(l, l->nmsg - 1, newest(l)->ts + GAP);
+	m->val = nv;
+	m->tid = tid;
+	m->site = site;
+	m->rmw = 1;
+	t->cur[id] = t->wr[id] = t->acq[id] = m->ts;
+	if (sim_cfg.model == SIM_MODEL_LKMM) {
+		/* The message carries the writer's view (release) or its fence
+		 * view, joined with the view of the message it read: release
+		 * sequences run through RMWs (LKMM's rmw-sequence). */
+		uint32_t v[SIM_VIEW_LEN];
+		struct msg *prev = &l->m[l->nmsg - 2];
+
+		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
+		v[id] = m->ts;
+		vjoin_msg(v, prev);
+		snapshot(m, v);
+		if (o == SIM_FULL)
+			full_fence(tid);
+	} else if (sim_cfg.model == SIM_MODEL_TSO) {
+		t->gseen = gnow;
+	}
+out:
+	if (sim_cfg.trace)
+		sim_trace(site, old, "%s rmw: %lld -> %lld", order_name[o], (long long)old,
+			  (long long)(op == SIM_RMW_CMPXCHG && old != mask(cmp, size) ? old : mask(apply(op, old, arg), size)));
+	return old;
+}
+
+uint64_t sim_rmw(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint64_t cmp,
+		 enum sim_order o, const struct sim_site *site)
+{
+	sim_preempt(site);
+	return rmw_nopreempt(addr, size, op, arg, cmp, o, site);
+}
+
+/* ---- locks and grace periods (called by lock.c and srcu.c, no preemption) ------------- */
+
+/*
+ * LKMM's po-unlock-lock-po: what precedes an unlock (by this thread, or by
+ * the thread whose unlock this lock reads from) propagates before what
+ * follows the lock, to every CPU (it is in cumul-fence): later stores carry
+ * it.  And within the thread it orders the accesses (ppo): later loads see
+ * what earlier loads' stores carried.
+ */
+void sim_mem_lock(uint32_t *word, const struct sim_site *site)
+{
+	int tid = sim_s.cur;
+	struct tstate *t;
+
+	rmw_nopreempt(word, sizeof(*word), SIM_RMW_XCHG, 1, 0, SIM_ACQUIRE, site);
+	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
+		return;
+	t = &ts_[tid];
+	{
+		struct loc *l = loc_get(word, sizeof(*word), site);
+
+		vjoin_msg(t->rel, &l->m[l->nmsg - 2]);	/* the unlock the RMW read */
+	}
+	if (t->unlocked) {
+		vjoin(t->cur, t->acq, nloc);
+		vjoin(t->rel, t->unl, nloc);
+	}
+}
+
+void sim_mem_unlock(uint32_t *word, const struct sim_site *site)
+{
+	int tid = sim_s.cur;
+
+	store_nopreempt(word, 0, sizeof(*word), SIM_RELEASE, site);
+	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
+		return;
+	memcpy(ts_[tid].unl, ts_[tid].cur, nloc * sizeof(uint32_t));
+	ts_[tid].unlocked = true;
+}
+
+uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
+{
+	return load_nopreempt(addr, size, o, site);
+}
+
+/* The current thread's view joins v (grace-period starts, read-section ends). */
+void sim_mem_export(struct sim_vview *v)
+{
+	int tid = sim_s.cur;
+
+	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
+		return;
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		/* What it has seen and what it has stored (its store buffer included). */
+		uint32_t g = ts_[tid].gseen > ts_[tid].gwrote ? ts_[tid].gseen : ts_[tid].gwrote;
+
+		if (v->t[SIM_MAX_LOC] < g)
+			v->t[SIM_MAX_LOC] = g;
+		return;
+	}
+	vjoin(v->t, ts_[tid].cur, nloc);
+}
+
+/* The current thread may no longer read older than v. */
+void sim_mem_import(const struct sim_vview *v)
+{
+	int tid = sim_s.cur;
+
+	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
+		return;
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		if (ts_[tid].gseen < v->t[SIM_MAX_LOC])
+			ts_[tid].gseen = v->t[SIM_MAX_LOC];
+		return;
+	}
+	vjoin(ts_[tid].cur, v->t, nloc);
+	vjoin(ts_[tid].acq, v->t, nloc);
+}
+
+void sim_vview_join(struct sim_vview *dst, const struct sim_vview *src)
+{
+	vjoin(dst->t, src->t, SIM_VIEW_LEN);
 }

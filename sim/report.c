@@ -18,7 +18,7 @@ struct tev {
 	const struct sim_site *site;
 	uint64_t val;
 	int tid;
-	char detail[120];
+	char detail[400];	/* a stale load explains itself: what, what was newer, why */
 };
 
 #define RING 64
@@ -183,6 +183,7 @@ void sim_thread_reset_state(int tid)
 {
 	sim_lock_thread_reset(tid);
 	sim_srcu_thread_reset(tid);
+	sim_mem_thread_reset(tid);
 }
 
 void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)

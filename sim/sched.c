@@ -79,9 +79,68 @@ uint8_t sim_input_byte(void)
 	return sim_s.in[sim_s.in_pos++];
 }
 
+/*
+ * The explorer's branch stack: the choices of the current execution, and
+ * how many there were at each point.  The first 'len' are replayed, new
+ * points start at 0 (the same default a stream that ran out gives).
+ */
+#define DFS_MAX 4096
+static struct {
+	uint16_t choice[DFS_MAX], arity[DFS_MAX];
+	unsigned depth, len;
+} dfs;
+
+static unsigned dfs_choose(unsigned n)
+{
+	unsigned c;
+
+	if (dfs.depth == DFS_MAX)
+		sim_fatal("exhaustive exploration deeper than %d branch points", DFS_MAX);
+	if (dfs.depth < dfs.len) {
+		c = dfs.choice[dfs.depth];
+		if (dfs.arity[dfs.depth] != n)
+			sim_fatal("exploration is not deterministic: branch point %u had %u choices, now %u",
+				  dfs.depth, dfs.arity[dfs.depth], n);
+	} else {
+		c = 0;
+		dfs.choice[dfs.depth] = 0;
+		dfs.arity[dfs.depth] = n;
+	}
+	dfs.depth++;
+	return c;
+}
+
+void sim_dfs_reset(void)
+{
+	dfs.depth = dfs.len = 0;
+}
+
+bool sim_dfs_next(void)
+{
+	int d = (int)dfs.depth - 1;
+
+	while (d >= 0 && dfs.choice[d] + 1u >= dfs.arity[d])
+		d--;
+	if (d < 0)
+		return false;
+	dfs.choice[d]++;
+	dfs.len = d + 1;
+	dfs.depth = 0;
+	return true;
+}
+
+unsigned sim_dfs_depth(void)
+{
+	return dfs.depth;
+}
+
 unsigned sim_choose(unsigned n)
 {
-	if (n <= 1 || sim_s.in_pos >= sim_s.in_size)
+	if (n <= 1)
+		return 0;
+	if (sim_cfg.dfs)
+		return dfs_choose(n);
+	if (sim_s.in_pos >= sim_s.in_size)
 		return 0;
 	return sim_s.in[sim_s.in_pos++] % n;
 }
@@ -257,6 +316,9 @@ void sim_schedule(bool cur_blocked)
 		next = n ? cand[0] : -1;
 	} else if (n == 0) {
 		report_deadlock();
+	} else if (sim_cfg.dfs) {
+		next = cand[sim_choose(n)];
+		sim_s.budget = 0;
 	} else if (sim_s.in_pos < sim_s.in_size) {
 		next = cand[sim_choose(n)];
 		sim_s.budget = sim_input_byte() & 15;
@@ -279,7 +341,7 @@ void sim_preempt(const struct sim_site *site)
 		sim_s.budget--;
 		return;
 	}
-	if (sim_s.in_pos >= sim_s.in_size) {
+	if (sim_s.in_pos >= sim_s.in_size && !sim_cfg.dfs) {
 		sim_s.budget = ~0u;
 		return;
 	}

@@ -30,6 +30,15 @@ unsigned sim_choose(unsigned n);	/* 0..n-1; 0 once the stream is exhausted */
 uint8_t sim_input_byte(void);		/* raw byte, 0 once exhausted */
 size_t sim_input_remaining(void);
 
+/*
+ * Exhaustive exploration: with sim_config.dfs, every sim_choose() is a branch
+ * point.  Run an execution, then sim_dfs_next() moves to the next unexplored
+ * branch (depth first); it returns false once every execution has been run.
+ */
+void sim_dfs_reset(void);
+bool sim_dfs_next(void);
+unsigned sim_dfs_depth(void);		/* branch points of the last execution */
+
 /* ---- threads and scheduler ---------------------------------------------- */
 struct sim_thread;
 typedef void (*sim_thread_fn)(void *arg);
@@ -51,12 +60,28 @@ unsigned long sim_steps(void);
 const struct sim_site *sim_last_site(void);	/* the latest preemption point */
 
 /* ---- executions ---------------------------------------------------------- */
+enum sim_model {
+	SIM_MODEL_LKMM,		/* default: stale loads as far as LKMM allows */
+	SIM_MODEL_TSO,		/* x86: only a store may pass a later load */
+	SIM_MODEL_SC,		/* every load sees the newest store */
+};
+enum sim_srcu_mode {
+	SIM_SRCU_DOC,		/* documented: srcu_read_lock() orders nothing */
+	SIM_SRCU_IMPL,		/* Tree SRCU: smp_mb() in srcu_read_lock()/unlock() */
+};
 struct sim_config {
 	bool trace;		/* keep and print the full interleaving */
 	bool abort_on_finding;	/* libFuzzer: abort() so the input is saved */
 	bool failslab;		/* allocations may fail by decision */
+	bool dfs;		/* decisions come from the exhaustive explorer */
+	enum sim_model model;
+	enum sim_srcu_mode srcu;
 	unsigned long max_steps;
 };
+extern const char *const sim_model_name[];
+extern const char *const sim_srcu_mode_name[];
+int sim_model_parse(const char *s);	/* -1 if unknown */
+int sim_srcu_mode_parse(const char *s);
 void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size);
 void sim_end(void);		/* leak check, quarantine flush, reset */
 extern struct sim_config sim_cfg;
@@ -76,13 +101,31 @@ enum sim_order {
 	SIM_RELEASE,
 	SIM_DEREF,		/* rcu/srcu_dereference: marked load, address dependency */
 	SIM_PLAIN,		/* plain access of a marked location (update side, under a lock) */
+	SIM_FULL,		/* read-modify-writes only: fully ordered (value-returning atomics) */
 };
 uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site);
 void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site);
-enum sim_fence { SIM_MB, SIM_RMB, SIM_WMB, SIM_MB_AFTER_SRCU_LOCK };
+enum sim_fence {
+	SIM_MB, SIM_RMB, SIM_WMB,
+	SIM_MB_AFTER_SRCU_LOCK,		/* smp_mb__after_srcu_read_lock() */
+	SIM_MB_AFTER_SRCU_UNLOCK,	/* smp_mb__after_srcu_read_unlock() */
+	SIM_MB_BEFORE_ATOMIC, SIM_MB_AFTER_ATOMIC,
+	SIM_MB_AFTER_SPINLOCK, SIM_MB_AFTER_UNLOCK_LOCK,
+	SIM_BARRIER,			/* barrier(): the compiler only */
+};
 void sim_fence(enum sim_fence f, const struct sim_site *site);
-/* Fully ordered read-modify-write: returns the old value. */
-uint64_t sim_rmw_add(void *addr, int64_t delta, size_t size, bool ordered, const struct sim_site *site);
+enum sim_rmw_op { SIM_RMW_ADD, SIM_RMW_AND, SIM_RMW_OR, SIM_RMW_XOR, SIM_RMW_ANDNOT, SIM_RMW_XCHG, SIM_RMW_CMPXCHG };
+/*
+ * Read-modify-write: returns the old value.  A cmpxchg that fails is a load
+ * with no ordering (as in LKMM).  o is SIM_ONCE, SIM_ACQUIRE, SIM_RELEASE or SIM_FULL.
+ */
+uint64_t sim_rmw(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint64_t cmp,
+		 enum sim_order o, const struct sim_site *site);
+static inline uint64_t sim_rmw_add(void *addr, int64_t delta, size_t size, bool ordered,
+				   const struct sim_site *site)
+{
+	return sim_rmw(addr, size, SIM_RMW_ADD, (uint64_t)delta, 0, ordered ? SIM_FULL : SIM_ONCE, site);
+}
 
 /* ---- SRCU ------------------------------------------------------------------ */
 struct sim_srcu;	/* per srcu_struct state, held inside the shim's srcu_struct */
@@ -90,6 +133,7 @@ struct rcu_head;
 int sim_srcu_init(struct sim_srcu **s, const char *name);
 int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site);
 void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *site);
+#define SIM_SRCU_ANY_IDX (-1)	/* rcu_read_unlock(): no index to give back */
 bool sim_srcu_held(struct sim_srcu *s);
 void sim_srcu_note_deref(struct sim_srcu *s, const void *p);
 void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_site *site);
@@ -102,9 +146,11 @@ int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site);
 /* The scenario tells the sim how one object reaches another (a bus reaches its devices). */
 void sim_set_reach_fn(bool (*fn)(const void *loaded, const void *obj));
 void sim_srcu_start_worker(void);
+struct sim_srcu *sim_rcu(void);		/* plain RCU's domain, made by sim_begin() */
 
 /* ---- locks and lockdep ----------------------------------------------------- */
 struct sim_lock {
+	uint32_t word;		/* the lock word in the memory model: 1 while held */
 	int owner;		/* thread id, -1 when free */
 	int cls;		/* lockdep class */
 	const char *name;
@@ -115,6 +161,7 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site);
 int sim_lock_tryacquire(struct sim_lock *l, const struct sim_site *site);
 void sim_lock_release(struct sim_lock *l, const struct sim_site *site);
 bool sim_lock_held(const struct sim_lock *l);
+bool sim_lock_is_locked(struct sim_lock *l, const struct sim_site *site);	/* spin_is_locked(): a marked load */
 /* lockdep classes for non-mutex "locks" (an srcu_struct's read side, its grace period) */
 int sim_lockdep_class(const char *name);
 void sim_lockdep_acquire(int cls, const struct sim_site *site, bool read);

@@ -25,7 +25,20 @@ __attribute__((noreturn, format(printf, 1, 2))) void sim_fatal(const char *fmt, 
 void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const char *detail);
 void sim_trace_reset(void);
 
+#define SIM_MAX_LOC 64		/* marked locations per execution */
+#define SIM_VIEW_LEN (SIM_MAX_LOC + 1)	/* one entry per location, then the TSO snapshot */
+struct sim_vview {
+	uint32_t t[SIM_VIEW_LEN];
+};
 void sim_mem_reset(void);
+void sim_mem_thread_reset(int tid);
+void sim_mem_full_fence(void);
+void sim_mem_lock(uint32_t *word, const struct sim_site *site);
+void sim_mem_unlock(uint32_t *word, const struct sim_site *site);
+uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site);
+void sim_mem_export(struct sim_vview *v);
+void sim_mem_import(const struct sim_vview *v);
+void sim_vview_join(struct sim_vview *dst, const struct sim_vview *src);
 void sim_srcu_reset(void);
 void sim_lock_reset(void);
 void sim_lock_thread_reset(int tid);

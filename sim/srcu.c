@@ -23,7 +23,10 @@ struct cb {
 	void (*fn)(struct rcu_head *);
 	struct snap gp;
 	const struct sim_site *site;
+	struct sim_vview start;		/* the caller's view: the grace period's start */
 };
+
+struct gp_wait;
 
 struct sim_srcu {
 	const char *name;
@@ -36,18 +39,37 @@ struct sim_srcu {
 	const void *loaded[SIM_MAX_THREADS][MAX_LOADED];
 	const struct sim_site *loaded_site[SIM_MAX_THREADS][MAX_LOADED];
 	int nloaded[SIM_MAX_THREADS];
-	struct cb cbs[MAX_CBS];
 	unsigned cb_head, cb_tail;		/* tickets: [head, tail) are pending */
+	struct gp_wait *waits[SIM_MAX_THREADS];	/* synchronize_srcu() calls in progress */
+	/*
+	 * LKMM's grace-period guarantee, as views: a section sees the start
+	 * of every grace period that began before it (started), unless it
+	 * chose to be waited for by those still in progress (then only the
+	 * completed ones: done).  The updater after a grace period sees what
+	 * ended sections saw (unlocked).
+	 */
+	struct sim_vview started, done, unlocked;
+	struct cb cbs[MAX_CBS];			/* last: not cleared between executions */
 };
 
 static struct sim_srcu pool[SIM_MAX_SRCU];
 static bool (*reach_fn)(const void *loaded, const void *obj);
 static bool worker_started;
+static struct sim_srcu *rcu_domain;
 
 void sim_srcu_reset(void)
 {
-	memset(pool, 0, sizeof(pool));
+	for (int i = 0; i < SIM_MAX_SRCU; i++)
+		if (pool[i].name)
+			memset(&pool[i], 0, offsetof(struct sim_srcu, cbs));
 	worker_started = false;
+	/* Plain RCU is its own domain: its grace periods do not wait for SRCU readers. */
+	sim_srcu_init(&rcu_domain, "rcu");
+}
+
+struct sim_srcu *sim_rcu(void)
+{
+	return rcu_domain;
 }
 
 void sim_srcu_thread_reset(int tid)
@@ -80,6 +102,9 @@ int sim_srcu_init(struct sim_srcu **out, const char *name)
 	sim_fatal("too many srcu_structs");
 }
 
+static bool gp_in_progress(struct sim_srcu *s);
+static void join_in_progress(struct sim_srcu *s, int tid);
+
 static void check_live(struct sim_srcu *s, const struct sim_site *site)
 {
 	if (!s)
@@ -97,7 +122,18 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 	if (s->nest[tid]++ == 0) {
 		s->seq[tid]++;
 		s->nloaded[tid] = 0;
+		if (sim_cfg.model != SIM_MODEL_SC) {
+			/* Begun while a grace period runs: LKMM lets it count as
+			 * earlier (waited for) or later (sees the GP's start). */
+			if (gp_in_progress(s) && sim_choose(2)) {
+				join_in_progress(s, tid);
+			} else {
+				sim_mem_import(&s->started);
+			}
+		}
 	}
+	if (sim_cfg.srcu == SIM_SRCU_IMPL)
+		sim_mem_full_fence();	/* Tree SRCU: smp_mb() B in __srcu_read_lock() */
 	idx = s->completed & 1;
 	s->idx_count[tid][idx]++;
 	sim_lockdep_acquire(s->cls, site, true);
@@ -114,13 +150,19 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 	check_live(s, site);
 	if (s->nest[tid] == 0)
 		sim_finding("srcu", site, "srcu_read_unlock(%s) outside any read section", s->name);
+	if (idx == SIM_SRCU_ANY_IDX && s->nest[tid] > 0)
+		idx = s->idx_count[tid][1] ? 1 : 0;
 	if (idx < 0 || idx > 1 || s->idx_count[tid][idx] == 0)
 		sim_finding("srcu", site, "srcu_read_unlock(%s) with index %d, which no open section returned",
 			    s->name, idx);
 	s->idx_count[tid][idx]--;
 	sim_lockdep_release(s->cls);
-	if (--s->nest[tid] == 0)
+	if (sim_cfg.srcu == SIM_SRCU_IMPL)
+		sim_mem_full_fence();	/* Tree SRCU: smp_mb() C in __srcu_read_unlock() */
+	if (--s->nest[tid] == 0) {
 		s->nloaded[tid] = 0;
+		sim_mem_export(&s->unlocked);
+	}
 	if (sim_cfg.trace)
 		sim_trace(site, idx, "%s read section closes", s->name);
 }
@@ -134,7 +176,12 @@ void sim_srcu_note_deref(struct sim_srcu *s, const void *p)
 {
 	int tid = sim_s.cur;
 
-	if (!p || !s || tid < 0 || s->nest[tid] == 0)
+	if (!p || !s || tid < 0)
+		return;
+	/* Under a weak model a stale load can return a pointer already freed:
+	 * the dereference that follows is a use-after-free. */
+	sim_check_live(p, sim_s.last_site, "pointer loaded");
+	if (s->nest[tid] == 0)
 		return;
 	for (int i = 0; i < s->nloaded[tid]; i++)
 		if (s->loaded[tid][i] == p)
@@ -192,7 +239,57 @@ static bool snap_done(struct sim_srcu *s, const struct snap *g)
 struct gp_wait {
 	struct sim_srcu *s;
 	struct snap g;
+	struct sim_vview start;
 };
+
+static bool snap_done(struct sim_srcu *s, const struct snap *g);
+
+/* Grace periods in progress: synchronize_srcu() callers and queued callbacks. */
+static bool gp_in_progress(struct sim_srcu *s)
+{
+	/* A grace period whose readers are all gone has ended, even if its
+	 * waiter has not run yet (the scheduler already saw it wake). */
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		if (s->waits[t] && !snap_done(s, &s->waits[t]->g))
+			return true;
+	for (unsigned i = s->cb_head; i != s->cb_tail; i++)
+		if (!snap_done(s, &s->cbs[i % MAX_CBS].gp))
+			return true;
+	return false;
+}
+
+/*
+ * The section that tid just opened counts as begun before every grace period
+ * still in progress: each of them waits for it.  Those whose readers are all
+ * gone have ended (their waiter or callback may not have run yet): the
+ * section sees their start, as it sees the start of those long done.
+ */
+static void join_in_progress(struct sim_srcu *s, int tid)
+{
+	sim_mem_import(&s->done);
+	for (int t = 0; t < SIM_MAX_THREADS; t++) {
+		struct gp_wait *w = s->waits[t];
+
+		if (!w)
+			continue;
+		if (snap_done(s, &w->g)) {
+			sim_mem_import(&w->start);
+			continue;
+		}
+		w->g.mask |= 1u << tid;
+		w->g.seq[tid] = s->seq[tid];
+	}
+	for (unsigned i = s->cb_head; i != s->cb_tail; i++) {
+		struct cb *c = &s->cbs[i % MAX_CBS];
+
+		if (snap_done(s, &c->gp)) {
+			sim_mem_import(&c->start);
+			continue;
+		}
+		c->gp.mask |= 1u << tid;
+		c->gp.seq[tid] = s->seq[tid];
+	}
+}
 
 static bool gp_wait_done(void *arg)
 {
@@ -204,15 +301,25 @@ static bool gp_wait_done(void *arg)
 void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_site *site)
 {
 	struct gp_wait w = { .s = s };
+	int tid = sim_s.cur;
 
 	sim_preempt(site);
 	check_live(s, site);
 	sim_lockdep_wait(s->cls, site);
+	/* synchronize_srcu() is a full barrier on both ends (LKMM's gp). */
+	sim_mem_full_fence();
+	sim_mem_export(&w.start);
+	sim_vview_join(&s->started, &w.start);
 	take_snap(s, &w.g);
 	if (sim_cfg.trace)
 		sim_trace(site, w.g.mask, "%sgrace period of %s starts, waits for %d reader(s)",
 			  expedited ? "expedited " : "", s->name, __builtin_popcount(w.g.mask));
+	s->waits[tid] = &w;
 	sim_park(gp_wait_done, &w, "an SRCU grace period", s, -1);
+	s->waits[tid] = NULL;
+	sim_vview_join(&s->done, &w.start);
+	sim_mem_import(&s->unlocked);
+	sim_mem_full_fence();
 	s->completed++;
 }
 
@@ -233,6 +340,9 @@ void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct 
 	c->fn = fn;
 	c->site = site;
 	take_snap(s, &c->gp);
+	memset(&c->start, 0, sizeof(c->start));
+	sim_mem_export(&c->start);
+	sim_vview_join(&s->started, &c->start);
 	if (sim_cfg.trace) {
 		char b[32];
 
@@ -318,6 +428,11 @@ static void worker(void *arg)
 			continue;
 		c = s->cbs[s->cb_head % MAX_CBS];
 		s->completed++;
+		/* The callback runs after the grace period: after the sections it
+		 * waited for, and after the call_srcu() that queued it. */
+		sim_vview_join(&s->done, &c.start);
+		sim_mem_import(&c.start);
+		sim_mem_import(&s->unlocked);
 		if (sim_cfg.trace)
 			sim_trace(&run, 0, "grace period of %s ended: running callback queued at %s:%d",
 				  s->name, c.site->file, c.site->line);

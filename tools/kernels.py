@@ -250,7 +250,8 @@ def _write_atomic(path, text):
 
 
 @contextlib.contextmanager
-def _locked(path):
+def locked(path):
+    """An exclusive flock on path for the with-block (also used by litmus.py)."""
     with open(path, "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
@@ -350,7 +351,7 @@ class Cache:
         if not refresh:
             return st["series"] if st else None
         os.makedirs(self.apt, exist_ok=True)
-        with _locked(os.path.join(self.apt, ".lock")):
+        with locked(os.path.join(self.apt, ".lock")):
             sources = self._setup_apt()
             st = self._stamp()
             fresh = st is not None and st.get("sources") == sources and \
@@ -424,7 +425,7 @@ class Cache:
             raise KernelError("busfuzz: linux-source-%s is not cached and "
                               "BUSFUZZ_OFFLINE is set" % series)
         os.makedirs(self.kernels, exist_ok=True)
-        with _locked(os.path.join(self.kernels, ".lock")):
+        with locked(os.path.join(self.kernels, ".lock")):
             final = os.path.join(self.kernels, pkgversion)
             hit = self._tree_of(final)
             if hit is None:

@@ -10,6 +10,9 @@ Edit script lines (after '#' comments and 'key: value' headers):
   file PATH                   ... in PATH (default virt/kvm/kvm_main.c)
   delete: TEXT                remove the first line containing TEXT
   replace: OLD => NEW         replace the first OLD by NEW
+Headers: 'generation: pre|post', 'expect: CLASS' (the finding under the default
+model), 'clean-under: MODEL ...' (models where it must stay clean, e.g. tso),
+'mode: --srcu impl' (fuzz options the finding needs).
 Every edit must match exactly once where it applies, or the mutant is stale: exit 2.
 """
 import os
@@ -114,6 +117,9 @@ def main():
         print("busfuzz: mutant: %s" % e, file=sys.stderr)
         return 2
     print("expect=%s" % h.get("expect", ""))
+    # Memory models under which the bug cannot show (x86 does not reorder loads): test_mutant.sh checks it.
+    print("clean-under=%s" % h.get("clean-under", ""))
+    print("mode=%s" % h.get("mode", ""))
     return 0
 
 

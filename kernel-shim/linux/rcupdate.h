@@ -19,21 +19,20 @@
 			    "suspicious rcu_dereference_protected() usage: '%s' is false", #c); \
 	__sim_load(p, SIM_PLAIN, "rcu_dereference_protected"); })
 
-/* Plain RCU is its own domain: its grace periods do not wait for SRCU readers. */
-extern struct srcu_struct sim_rcu_domain;
-#define rcu_read_lock() ((void)sim_srcu_read_lock(sim_rcu_domain.sim, SIM_SITE("rcu_read_lock")))
-#define rcu_read_unlock() sim_srcu_read_unlock(sim_rcu_domain.sim, 0, SIM_SITE("rcu_read_unlock"))
-#define rcu_read_lock_held() sim_srcu_held(sim_rcu_domain.sim)
+/* Plain RCU is its own domain (sim_rcu()): its grace periods do not wait for SRCU readers. */
+#define rcu_read_lock() ((void)sim_srcu_read_lock(sim_rcu(), SIM_SITE("rcu_read_lock")))
+#define rcu_read_unlock() sim_srcu_read_unlock(sim_rcu(), SIM_SRCU_ANY_IDX, SIM_SITE("rcu_read_unlock"))
+#define rcu_read_lock_held() sim_srcu_held(sim_rcu())
 #define rcu_dereference_check(p, c) ({						\
 	if (!((c) || rcu_read_lock_held()))					\
 		sim_finding("lockdep", SIM_SITE("rcu_dereference_check"),	\
 			    "suspicious rcu_dereference_check() usage: no rcu_read_lock() and '%s' is false", #c); \
 	__typeof__(p) __p = __sim_load(p, SIM_DEREF, "rcu_dereference");	\
-	sim_srcu_note_deref(sim_rcu_domain.sim, __p); __p; })
+	sim_srcu_note_deref(sim_rcu(), __p); __p; })
 #define rcu_dereference(p) rcu_dereference_check(p, 0)
-#define synchronize_rcu() sim_srcu_synchronize(sim_rcu_domain.sim, false, SIM_SITE("synchronize_rcu"))
-#define synchronize_rcu_expedited() sim_srcu_synchronize(sim_rcu_domain.sim, true, SIM_SITE("synchronize_rcu_expedited"))
-#define call_rcu(head, fn) sim_srcu_call(sim_rcu_domain.sim, head, fn, SIM_SITE("call_rcu"))
-#define rcu_barrier() sim_srcu_barrier(sim_rcu_domain.sim, SIM_SITE("rcu_barrier"))
+#define synchronize_rcu() sim_srcu_synchronize(sim_rcu(), false, SIM_SITE("synchronize_rcu"))
+#define synchronize_rcu_expedited() sim_srcu_synchronize(sim_rcu(), true, SIM_SITE("synchronize_rcu_expedited"))
+#define call_rcu(head, fn) sim_srcu_call(sim_rcu(), head, fn, SIM_SITE("call_rcu"))
+#define rcu_barrier() sim_srcu_barrier(sim_rcu(), SIM_SITE("rcu_barrier"))
 
 #endif /* BUSFUZZ_SHIM_LINUX_RCUPDATE_H */

@@ -17,8 +17,12 @@ struct srcu_struct {
 #define synchronize_srcu_expedited(ssp) sim_srcu_synchronize((ssp)->sim, true, SIM_SITE("synchronize_srcu_expedited"))
 #define call_srcu(ssp, head, fn) sim_srcu_call((ssp)->sim, head, fn, SIM_SITE("call_srcu"))
 #define srcu_barrier(ssp) sim_srcu_barrier((ssp)->sim, SIM_SITE("srcu_barrier"))
-/* Its kerneldoc promises a full barrier after srcu_read_lock(). */
+#define srcu_down_read(ssp) sim_srcu_read_lock((ssp)->sim, SIM_SITE("srcu_down_read"))
+#define srcu_up_read(ssp, idx) sim_srcu_read_unlock((ssp)->sim, idx, SIM_SITE("srcu_up_read"))
+/* Its kerneldoc promises a full barrier after srcu_read_lock() (--srcu doc);
+ * Tree SRCU has it inside srcu_read_lock() and this is empty (--srcu impl). */
 #define smp_mb__after_srcu_read_lock() sim_fence(SIM_MB_AFTER_SRCU_LOCK, SIM_SITE("smp_mb__after_srcu_read_lock"))
+#define smp_mb__after_srcu_read_unlock() sim_fence(SIM_MB_AFTER_SRCU_UNLOCK, SIM_SITE("smp_mb__after_srcu_read_unlock"))
 
 #define srcu_dereference_check(p, ssp, c) ({					\
 	struct srcu_struct *__ssp = (ssp);					\

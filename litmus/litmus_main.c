@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exhaustive exploration of one litmus test (tools/litmus.py generates the
+ * test's translation unit): every execution the simulator's explorer can
+ * produce is run once, and the result is one JSON line for the driver.
+ *
+ *   litmus-binary [--model lkmm|tso|sc] [--srcu doc|impl] [--max-execs N]
+ *
+ * Exit status: 0 explored (the verdict is in the JSON line), 1 a finding
+ * (sim_finding() prints it and exits), 2 bad arguments.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "litmus_rt.h"
+
+static const char *const verdict_name[] = { "Never", "Sometimes", "Always" };
+
+static void usage(const char *msg)
+{
+	fprintf(stderr, "busfuzz litmus: %s\n", msg);
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[SIM_MAX_THREADS] = { "P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7" };
+	struct sim_config cfg = { .dfs = true, .model = SIM_MODEL_LKMM, .srcu = SIM_SRCU_DOC, .max_steps = 100000 };
+	unsigned long long max_execs = 0, execs = 0, passed = 0, satisfied = 0;
+	bool limit = false, validated;
+	double start;
+	int v;
+
+	for (int i = 1; i < argc; i += 2) {
+		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+
+		if (!val)
+			usage("an option without its value");
+		if (!strcmp(arg, "--model")) {
+			if ((v = sim_model_parse(val)) < 0)
+				usage("unknown --model (lkmm, tso, sc)");
+			cfg.model = (enum sim_model)v;
+		} else if (!strcmp(arg, "--srcu")) {
+			if ((v = sim_srcu_mode_parse(val)) < 0)
+				usage("unknown --srcu (doc, impl)");
+			cfg.srcu = (enum sim_srcu_mode)v;
+		} else if (!strcmp(arg, "--max-execs")) {
+			max_execs = strtoull(val, &end, 10);
+			if (*end || !max_execs)
+				usage("--max-execs must be a positive number");
+		} else {
+			usage("unknown option");
+		}
+	}
+	if (lt_test.nthreads < 1 || lt_test.nthreads > SIM_MAX_THREADS)
+		usage("bad number of threads in the test");
+
+	start = now();
+	sim_dfs_reset();
+	for (;;) {
+		sim_begin(&cfg, NULL, 0);
+		lt_test.init();
+		if (lt_test.callbacks)
+			sim_srcu_start_worker();
+		for (int t = 0; t < lt_test.nthreads; t++)
+			sim_thread_create(names[t], lt_test.threads[t], NULL, false);
+		sim_run();
+		execs++;
+		/* Registers are captured when the threads end, memory holds the
+		 * newest store of each location: read both before sim_end(). */
+		if (lt_test.filter()) {
+			passed++;
+			satisfied += lt_test.cond();
+		}
+		sim_end();
+		if (!sim_dfs_next())
+			break;
+		if (max_execs && execs >= max_execs) {
+			limit = true;
+			break;
+		}
+	}
+
+	v = satisfied == 0 ? 0 : satisfied == passed ? 2 : 1;
+	switch (lt_test.quantifier) {
+	case LT_EXISTS:
+		validated = satisfied > 0;
+		break;
+	case LT_NOT_EXISTS:
+		validated = satisfied == 0;
+		break;
+	default:
+		validated = satisfied == passed;
+		break;
+	}
+	printf("{\"executions\": %llu, \"filtered\": %llu, \"satisfied\": %llu, \"observed\": \"%s\", "
+	       "\"validated\": %s, \"limit\": %s, \"seconds\": %.6f, \"model\": \"%s\", \"srcu\": \"%s\"}\n",
+	       execs, passed, satisfied, verdict_name[v], validated ? "true" : "false", limit ? "true" : "false",
+	       now() - start, sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
+	return 0;
+}
