@@ -36,6 +36,8 @@
 #define GAP 4096u		/* timestamp spacing, so stores can go in between */
 #define ARENA (1u << 22)	/* view snapshot words per execution */
 #define TOP_VIEW 0xffffu	/* snapshot arena full: the message orders everything */
+#define NDEP 8			/* pointer values a thread remembers for address dependencies */
+#define DEP_SPAN 4096		/* a load this close above a loaded pointer depends on it */
 
 struct msg {
 	uint64_t val;
@@ -63,6 +65,8 @@ struct tstate {
 	uint32_t wr[SIM_VIEW_LEN];	/* own stores */
 	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
 	bool unlocked;
+	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
+	unsigned ndep;
 	uint32_t gseen;			/* TSO snapshot */
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
@@ -417,6 +421,26 @@ static void take_view(struct tstate *t, const struct msg *m, bool acquire, const
 		vjoin_msg(t->cur, m);
 }
 
+/*
+ * LKMM orders a load after the marked load its address came from (READ_ONCE()
+ * included, not only rcu_dereference()).  Addresses are not tracked through C
+ * code, so a load within DEP_SPAN bytes above a pointer value the thread
+ * loaded counts as dependent on it: a false dependency only makes the model
+ * stronger.  The load then sees at least what that pointer's store carried.
+ */
+static void address_dependency(struct tstate *t, const void *addr)
+{
+	unsigned n = t->ndep < NDEP ? t->ndep : NDEP;
+
+	for (unsigned i = 0; i < n; i++) {
+		if ((uintptr_t)addr - t->dep[i].v < DEP_SPAN) {
+			struct msg m = { .voff = t->dep[i].voff, .vlen = t->dep[i].vlen };
+
+			vjoin_msg(t->cur, &m);
+		}
+	}
+}
+
 static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
 	int tid = sim_s.cur, i, k = 0;
@@ -437,6 +461,8 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	l = loc_get(addr, size, site);
 	(void)raw_load(addr, size);	/* the sanitizers check the access itself */
 	sync_plain(l);
+	if (sim_cfg.model == SIM_MODEL_LKMM)
+		address_dependency(t, addr);
 	i = first_readable(l, tid);
 	if (o != SIM_PLAIN)
 		k = sim_choose(l->nmsg - i);	/* k-th newest; 0 (newest) when the stream runs out */
@@ -452,6 +478,13 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 		/* rcu/srcu_dereference: the address dependency orders the loads
 		 * through the pointer; taken as acquire (stronger: sound). */
 		take_view(t, m, o == SIM_ACQUIRE || o == SIM_DEREF, site);
+	}
+	if (sim_cfg.model == SIM_MODEL_LKMM && size == sizeof(void *) && m->val > 0xffff && m->vlen) {
+		unsigned d = t->ndep++ % NDEP;
+
+		t->dep[d].v = m->val;
+		t->dep[d].voff = m->voff;
+		t->dep[d].vlen = m->vlen;
 	}
 	if (sim_cfg.trace) {
 		char b[32];

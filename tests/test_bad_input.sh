@@ -34,5 +34,8 @@ expect2 "unknown kernel version" "unknown kernel version" "$root/busfuzz" fuzz -
 expect2 "missing reproducer" "no such reproducer" "$root/busfuzz" replay "$work/none" --tree "$tree"
 expect2 "reproducer is a folder" "no such reproducer" "$root/busfuzz" replay "$work" --tree "$tree"
 expect2 "bad --time" "at least 1" "$root/busfuzz" fuzz --tree "$tree" --time 0
+expect2 "unknown --model" "invalid choice" "$root/busfuzz" fuzz --tree "$tree" --model pso
+printf 'x' > "$work/repro"; echo "--model pso" > "$work/repro.mode"
+expect2 "corrupt mode record" "not a mode record" "$root/busfuzz" replay "$work/repro" --tree "$tree"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -456,6 +456,90 @@ static bool test_clean_execution_has_no_finding(void)
 	return !strcmp(finding_of(clean_run), "");
 }
 
+/* ---- memory model and the exhaustive explorer ------------------------------------ */
+
+static void two_steps(void *arg)
+{
+	sim_preempt(&S);
+	order[norder++] = (char)('0' + (int)(intptr_t)arg);
+	sim_preempt(&S);
+	order[norder++] = (char)('0' + (int)(intptr_t)arg);
+}
+
+static bool test_dfs_runs_every_interleaving_once(void)
+{
+	static char seen[256][8];
+	struct sim_config cfg = { .dfs = true };
+	int count = 0, distinct = 0;
+
+	sim_dfs_reset();
+	do {
+		norder = 0;
+		sim_begin(&cfg, NULL, 0);
+		sim_thread_create("a", two_steps, (void *)0, false);
+		sim_thread_create("b", two_steps, (void *)1, false);
+		sim_run();
+		sim_end();
+		order[norder] = 0;
+		if (++count > 256)
+			return false;	/* the exploration must end */
+		for (int i = 0; i < distinct; i++)
+			if (!strcmp(seen[i], order))
+				goto next;
+		strcpy(seen[distinct++], order);
+next:		;
+	} while (sim_dfs_next());
+	/* Two threads of two steps: all six orders of 0011 (some more than
+	 * once: a switch and a switch back before a step change nothing). */
+	return distinct == 6;
+}
+
+static int mp_x, mp_y, mp_r0, mp_r1;
+static enum sim_order mp_store_order, mp_load_order;
+
+static void mp_writer(void *arg)
+{
+	(void)arg;
+	sim_store(&mp_x, 1, sizeof(int), SIM_ONCE, &S);
+	sim_store(&mp_y, 1, sizeof(int), mp_store_order, &S);
+}
+
+static void mp_reader(void *arg)
+{
+	(void)arg;
+	mp_r0 = (int)sim_load(&mp_y, sizeof(int), mp_load_order, &S);
+	mp_r1 = (int)sim_load(&mp_x, sizeof(int), SIM_ONCE, &S);
+}
+
+/* Message passing, explored exhaustively: can the reader see y=1 and x=0? */
+static bool mp_observed(enum sim_model model, enum sim_order st, enum sim_order ld)
+{
+	struct sim_config cfg = { .dfs = true, .model = model };
+	bool seen = false;
+
+	mp_store_order = st;
+	mp_load_order = ld;
+	sim_dfs_reset();
+	do {
+		mp_x = mp_y = 0;
+		sim_begin(&cfg, NULL, 0);
+		sim_thread_create("w", mp_writer, NULL, false);
+		sim_thread_create("r", mp_reader, NULL, false);
+		sim_run();
+		sim_end();
+		seen |= mp_r0 == 1 && mp_r1 == 0;
+	} while (sim_dfs_next());
+	return seen;
+}
+
+static bool test_stale_load_only_where_the_model_allows(void)
+{
+	return mp_observed(SIM_MODEL_LKMM, SIM_ONCE, SIM_ONCE) &&
+	       !mp_observed(SIM_MODEL_LKMM, SIM_RELEASE, SIM_ACQUIRE) &&
+	       !mp_observed(SIM_MODEL_TSO, SIM_ONCE, SIM_ONCE) &&
+	       !mp_observed(SIM_MODEL_SC, SIM_ONCE, SIM_ONCE);
+}
+
 #define T(name) { #name, name }
 static const struct { const char *name; bool (*fn)(void); } tests[] = {
 	T(test_same_input_same_interleaving),
@@ -471,6 +555,8 @@ static const struct { const char *name; bool (*fn)(void); } tests[] = {
 	T(test_leak_at_end_of_execution),
 	T(test_cleanup_srcu_struct_with_reader_inside),
 	T(test_clean_execution_has_no_finding),
+	T(test_dfs_runs_every_interleaving_once),
+	T(test_stale_load_only_where_the_model_allows),
 };
 
 int main(void)
