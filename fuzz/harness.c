@@ -207,6 +207,23 @@ static void do_unregister(int slot)
 	smp_store_release(&h.pub[slot], (unsigned long)epoch << 2 | (unsigned long)bus << 1);
 }
 
+/*
+ * The lockdep-only-update invariant on the stores themselves: kvm->buses[]
+ * changes only under slots_lock, or on teardown once no user is left (the
+ * VM under creation is not published yet, so the watch starts after).
+ */
+static void buses_store_check(const void *addr, const struct sim_site *site)
+{
+	struct kvm *kvm = h.kvm;
+	int idx = (int)(((const char *)addr - (const char *)kvm->buses) / sizeof(kvm->buses[0]));
+	int users = kvm->users_count.refs.counter;	/* the newest value: no model event */
+
+	if (sim_lock_held(&kvm->slots_lock.l) || users == 0)
+		return;
+	sim_finding("lockdep", site, "kvm->buses[%d] stored without slots_lock held, with %d user(s) of the VM",
+		    idx, users);
+}
+
 static struct kvm *create_vm(void)
 {
 #if BUSFUZZ_NPARAMS_kvm_create_vm == 2
@@ -225,6 +242,7 @@ static void ioctl_thread(void *arg)
 	if (IS_ERR(kvm))
 		return;
 	h.kvm = kvm;
+	sim_watch_stores(kvm->buses, sizeof(kvm->buses), buses_store_check);
 	for (int v = 0; v < h.sc.nvcpus; v++) {
 		static const char *names[] = { "vcpu0", "vcpu1", "vcpu2", "vcpu3" };
 

@@ -5,6 +5,7 @@
  * 2 unreadable input.
  */
 #include "harness.h"
+#include "sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	busfuzz_parse_mode(&o, model, srcu);
+	sim_install_crash_handler();
 	if (first >= argc || !strncmp(argv[first], "--", 2)) {
 		fprintf(stderr, "usage: %s [--quiet] [--model lkmm|tso|sc] [--srcu doc|impl] INPUT...\n", argv[0]);
 		return 2;

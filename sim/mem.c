@@ -47,6 +47,7 @@ struct msg {
 	uint16_t vlen;		/* 0: no view; TOP_VIEW: everything */
 	int8_t tid;		/* writer, -1: initial value or a plain store */
 	uint8_t rmw;		/* written by an RMW: nothing goes right before it */
+	uint8_t unordered;	/* publishes an object whose initialisation it does not order */
 	const struct sim_site *site;
 };
 
@@ -67,6 +68,7 @@ struct tstate {
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
 	unsigned ndep;
+	uint32_t oepoch;		/* store-ordering events so far (release, wmb, mb) */
 	uint32_t gseen;			/* TSO snapshot */
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
@@ -81,6 +83,11 @@ static uint32_t fence_view[SIM_VIEW_LEN];	/* join of all smp_mb() so far */
 static uint32_t gnow;				/* global execution counter */
 static uint32_t arena[ARENA];
 static uint32_t arena_top;
+static struct {
+	const char *lo, *hi;
+	void (*fn)(const void *addr, const struct sim_site *site);
+} watch[SIM_MAX_WATCH];
+static int nwatch;
 
 const char *const sim_model_name[] = { [SIM_MODEL_LKMM] = "lkmm", [SIM_MODEL_TSO] = "tso", [SIM_MODEL_SC] = "sc" };
 const char *const sim_srcu_mode_name[] = { [SIM_SRCU_DOC] = "doc", [SIM_SRCU_IMPL] = "impl" };
@@ -113,6 +120,7 @@ void sim_mem_reset(void)
 	nloc = 0;
 	gnow = 0;
 	arena_top = 0;
+	nwatch = 0;
 	memset(fence_view, 0, sizeof(fence_view));
 }
 
@@ -149,6 +157,29 @@ static const char *value_name(uint64_t v, size_t size, char *b, size_t n)
 		return sim_obj_name((const void *)(uintptr_t)v, b, n);
 	snprintf(b, n, "%#llx", (unsigned long long)v);
 	return b;
+}
+
+void sim_watch_stores(const void *addr, size_t len,
+		      void (*fn)(const void *addr, const struct sim_site *site))
+{
+	if (nwatch == SIM_MAX_WATCH)
+		sim_fatal("more than %d store watches", SIM_MAX_WATCH);
+	watch[nwatch].lo = addr;
+	watch[nwatch].hi = (const char *)addr + len;
+	watch[nwatch].fn = fn;
+	nwatch++;
+}
+
+static void check_watch(const void *addr, const struct sim_site *site)
+{
+	for (int i = 0; i < nwatch; i++)
+		if ((const char *)addr >= watch[i].lo && (const char *)addr < watch[i].hi)
+			watch[i].fn(addr, site);
+}
+
+uint32_t sim_mem_order_epoch(void)
+{
+	return sim_s.cur >= 0 ? ts_[sim_s.cur].oepoch : 0;
 }
 
 /* ---- views ------------------------------------------------------------------ */
@@ -318,6 +349,7 @@ static void full_fence(int tid)
 {
 	struct tstate *t = &ts_[tid];
 
+	t->oepoch++;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		t->gseen = gnow;
 		return;
@@ -345,6 +377,7 @@ static void fence_nopreempt(enum sim_fence f)
 			vjoin(t->cur, t->acq, nloc);
 		return;
 	case SIM_WMB:
+		t->oepoch++;
 		if (sim_cfg.model == SIM_MODEL_LKMM)
 			vjoin(t->rel, t->wr, nloc);
 		return;
@@ -421,6 +454,16 @@ static void take_view(struct tstate *t, const struct msg *m, bool acquire, const
 		vjoin_msg(t->cur, m);
 }
 
+__attribute__((noreturn)) static void report_unordered_publish(const struct msg *m, const struct sim_site *site)
+{
+	char b[32];
+
+	sim_finding("race", site, "%s loaded %s, published by %s at %s:%d with a relaxed store and no release "
+		    "or smp_wmb() after its initialization: its contents may not be visible yet",
+		    sim_thread_name(sim_s.cur), sim_obj_name((const void *)(uintptr_t)m->val, b, sizeof(b)),
+		    sim_thread_name(m->tid), m->site->file, m->site->line);
+}
+
 /*
  * LKMM orders a load after the marked load its address came from (READ_ONCE()
  * included, not only rcu_dereference()).  Addresses are not tracked through C
@@ -467,6 +510,8 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	if (o != SIM_PLAIN)
 		k = sim_choose(l->nmsg - i);	/* k-th newest; 0 (newest) when the stream runs out */
 	m = &l->m[l->nmsg - 1 - k];
+	if (m->unordered && m->tid != tid)
+		report_unordered_publish(m, site);
 	t->cur[loc_id(l)] = m->ts;
 	if (t->acq[loc_id(l)] < m->ts)
 		t->acq[loc_id(l)] = m->ts;
@@ -515,6 +560,8 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	struct msg *m;
 	uint32_t lo, ts;
 
+	if (nwatch && tid >= 0)
+		check_watch(addr, site);
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
 		raw_store(addr, val, size);
 		if (sim_cfg.trace) {
@@ -558,6 +605,16 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	m->val = val;
 	m->tid = tid;
 	m->site = site;
+	if (o == SIM_RELEASE) {
+		t->oepoch++;
+	} else if (sim_cfg.model == SIM_MODEL_LKMM && size == sizeof(void *) && val > 0xffff) {
+		/* A relaxed publish of an object written since its allocation with
+		 * no release or smp_wmb() in between: a reader may see the pointer
+		 * before the contents (checked when one loads it). */
+		const struct sim_site *as;
+
+		m->unordered = sim_obj_unordered_since_alloc((const void *)(uintptr_t)val, tid, t->oepoch, &as);
+	}
 	t->gwrote = m->g;
 	t->cur[id] = ts;
 	t->wr[id] = ts;
@@ -620,6 +677,10 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	struct loc *l;
 	struct msg *m, *r;
 
+	if (nwatch && tid >= 0)
+		check_watch(addr, site);
+	if (tid >= 0 && (o == SIM_RELEASE || o == SIM_FULL))
+		ts_[tid].oepoch++;
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
 		old = raw_load(addr, size);
 		if (op != SIM_RMW_CMPXCHG || old == mask(cmp, size))

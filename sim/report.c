@@ -7,6 +7,7 @@
  */
 #include "sim_internal.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,34 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 	exit(1);
 }
 
+/*
+ * Without a sanitizer (the replay build) a crash in kernel code is a finding
+ * too: the trace, then the class.  The handler runs on its own stack, as a
+ * coroutine may have overflowed its own.
+ */
+static void crash_handler(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	(void)uc;
+	sim_finding("crash", sim_s.last_site, "%s%s at address %#lx (thread %s)",
+		    a < 4096 && (sig == SIGSEGV || sig == SIGBUS) ? "NULL pointer dereference: " : "",
+		    strsignal(sig), (unsigned long)a, sim_thread_name(sim_s.cur));
+}
+
+void sim_install_crash_handler(void)
+{
+	static char altstack[64 * 1024];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa = { .sa_sigaction = crash_handler, .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND };
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+
+	sigaltstack(&ss, NULL);
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 void sim_stub_hit(const char *name, const char *file, int line)
 {
 	if (!sim_cfg.trace)
@@ -202,6 +231,7 @@ void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 
 void sim_end(void)
 {
+	sim_srcu_check_end();
 	sim_slab_check_leaks();
 	sim_slab_flush();
 }

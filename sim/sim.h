@@ -93,6 +93,8 @@ __attribute__((format(printf, 3, 4)))
 void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
 void sim_trace_print(void);
 void sim_stub_hit(const char *name, const char *file, int line);
+/* SIGSEGV & co. become a "crash" finding with the trace (builds without a sanitizer). */
+void sim_install_crash_handler(void);
 
 /* ---- memory model ---------------------------------------------------------- */
 enum sim_order {
@@ -126,6 +128,15 @@ static inline uint64_t sim_rmw_add(void *addr, int64_t delta, size_t size, bool 
 {
 	return sim_rmw(addr, size, SIM_RMW_ADD, (uint64_t)delta, 0, ordered ? SIM_FULL : SIM_ONCE, site);
 }
+
+/*
+ * Invariants on stores: fn runs on every marked store (and RMW) into
+ * [addr, addr + len), by the storing thread, before the store.  At most
+ * SIM_MAX_WATCH per execution; cleared by sim_begin().
+ */
+#define SIM_MAX_WATCH 4
+void sim_watch_stores(const void *addr, size_t len,
+		      void (*fn)(const void *addr, const struct sim_site *site));
 
 /* ---- SRCU ------------------------------------------------------------------ */
 struct sim_srcu;	/* per srcu_struct state, held inside the shim's srcu_struct */

@@ -36,6 +36,8 @@ struct obj {
 	bool freed;
 	const struct sim_site *alloc, *free;
 	const char *label;
+	int tid;		/* allocating thread */
+	uint32_t epoch;		/* its store-ordering epoch then (race checks) */
 };
 
 static struct obj *objs;
@@ -98,7 +100,8 @@ void *sim_kmalloc(size_t size, bool zero, const struct sim_site *site)
 			sim_fatal("out of memory");
 	}
 	o = &objs[nobjs++];
-	*o = (struct obj){ .p = p, .size = size, .alloc = site };
+	*o = (struct obj){ .p = p, .size = size, .alloc = site, .tid = sim_s.cur,
+			   .epoch = sim_mem_order_epoch() };
 	if (sim_cfg.trace)
 		sim_trace(site, 0, "obj#%d = %zu bytes", nobjs, size);
 	return p;
@@ -139,6 +142,16 @@ void sim_kfree(const void *p, const struct sim_site *site)
 	POISON(o->p, o->size);
 	if (sim_cfg.trace)
 		sim_trace(site, 0, "obj#%d freed", (int)(o - objs) + 1);
+}
+
+bool sim_obj_unordered_since_alloc(const void *p, int tid, uint32_t epoch, const struct sim_site **alloc)
+{
+	struct obj *o = find(p);
+
+	if (!o || o->freed || o->tid != tid || o->epoch != epoch)
+		return false;
+	*alloc = o->alloc;
+	return true;
 }
 
 bool sim_obj_live(const void *p)

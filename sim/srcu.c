@@ -392,6 +392,21 @@ void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
 	s->live = false;
 }
 
+/* At the end of an execution every queued callback must have run. */
+void sim_srcu_check_end(void)
+{
+	for (int i = 0; i < SIM_MAX_SRCU; i++) {
+		struct sim_srcu *s = &pool[i];
+
+		if (s->name && s->cb_head != s->cb_tail) {
+			const struct cb *c = &s->cbs[s->cb_head % MAX_CBS];
+
+			sim_finding("srcu", c->site, "a callback queued on %s never ran (%u pending at the end)",
+				    s->name, s->cb_tail - s->cb_head);
+		}
+	}
+}
+
 /* ---- the callback worker ------------------------------------------------- */
 
 static struct sim_srcu *ready_srcu(void)

@@ -540,6 +540,68 @@ static bool test_stale_load_only_where_the_model_allows(void)
 	       !mp_observed(SIM_MODEL_SC, SIM_ONCE, SIM_ONCE);
 }
 
+static void null_deref_thread(void *arg)
+{
+	sim_preempt(&S);
+	*(volatile int *)arg = 1;	/* arg is NULL: kernel code crashing */
+}
+
+static void null_deref_run(void)
+{
+	sim_install_crash_handler();
+	begin(NULL, 0);
+	sim_thread_create("t", null_deref_thread, NULL, false);
+	sim_run();
+	sim_end();
+}
+
+static bool test_null_dereference_is_a_crash_finding(void)
+{
+	return !strcmp(finding_of(null_deref_run), "crash");
+}
+
+static int cb_ran;
+
+static void cb_never(struct rcu_head *h)
+{
+	(void)h;
+	cb_ran = 1;
+}
+
+static struct sim_srcu *stuck_srcu;
+static struct rcu_head stuck_head;
+
+/* A reader that never leaves its section: the callback's grace period never ends. */
+static void stuck_reader(void *arg)
+{
+	(void)arg;
+	sim_srcu_read_lock(stuck_srcu, &S);
+}
+
+static void stuck_caller(void *arg)
+{
+	(void)arg;
+	sim_srcu_call(stuck_srcu, &stuck_head, cb_never, &S);
+}
+
+static void callback_never_runs(void)
+{
+	uint8_t in[] = { 0, 0 };	/* the reader first */
+
+	begin(in, sizeof(in));
+	sim_srcu_init(&stuck_srcu, "stuck");
+	sim_srcu_start_worker();
+	sim_thread_create("reader", stuck_reader, NULL, false);
+	sim_thread_create("caller", stuck_caller, NULL, false);
+	sim_run();
+	sim_end();
+}
+
+static bool test_callback_that_never_runs_is_srcu(void)
+{
+	return !strcmp(finding_of(callback_never_runs), "srcu");
+}
+
 #define T(name) { #name, name }
 static const struct { const char *name; bool (*fn)(void); } tests[] = {
 	T(test_same_input_same_interleaving),
@@ -557,6 +619,8 @@ static const struct { const char *name; bool (*fn)(void); } tests[] = {
 	T(test_clean_execution_has_no_finding),
 	T(test_dfs_runs_every_interleaving_once),
 	T(test_stale_load_only_where_the_model_allows),
+	T(test_null_dereference_is_a_crash_finding),
+	T(test_callback_that_never_runs_is_srcu),
 };
 
 int main(void)
