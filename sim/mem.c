@@ -124,9 +124,18 @@ void sim_mem_reset(void)
 	memset(fence_view, 0, sizeof(fence_view));
 }
 
+/* A new thread starts with its creator's view: creating and waking a
+ * thread orders what the creator saw before what the thread does. */
 void sim_mem_thread_reset(int tid)
 {
+	int parent = sim_s.cur;
+
 	memset(&ts_[tid], 0, sizeof(ts_[tid]));
+	if (parent < 0 || parent == tid)
+		return;
+	memcpy(ts_[tid].cur, ts_[parent].cur, sizeof(ts_[tid].cur));
+	memcpy(ts_[tid].acq, ts_[parent].cur, sizeof(ts_[tid].acq));
+	ts_[tid].gseen = ts_[parent].gseen > ts_[parent].gwrote ? ts_[parent].gseen : ts_[parent].gwrote;
 }
 
 static uint64_t raw_load(const void *addr, size_t size)
@@ -286,11 +295,27 @@ static inline struct msg *newest(struct loc *l)
 	return &l->m[l->nmsg - 1];
 }
 
-/* Drop the oldest message: no thread may read it any more. */
+/*
+ * Room for a message: drop those no thread can read any more (older than
+ * every thread's view); if there are none, the oldest, which no thread may
+ * read from now on (a restriction, so sound).
+ */
 static void drop_oldest(struct loc *l)
 {
-	memmove(&l->m[0], &l->m[1], (l->nmsg - 1) * sizeof(l->m[0]));
-	l->nmsg--;
+	int id = loc_id(l), k = 0;
+	uint32_t lo = UINT32_MAX;
+
+	for (int t = 0; t < sim_s.nthreads; t++)
+		if (ts_[t].cur[id] < lo)
+			lo = ts_[t].cur[id];
+	if (lo < l->floor)
+		lo = l->floor;
+	while (k < l->nmsg - 1 && l->m[k + 1].ts <= lo)
+		k++;
+	if (k == 0)
+		k = 1;
+	memmove(&l->m[0], &l->m[k], (l->nmsg - k) * sizeof(l->m[0]));
+	l->nmsg -= k;
 	if (l->floor < l->m[0].ts)
 		l->floor = l->m[0].ts;
 }
