@@ -28,10 +28,33 @@ static int nclasses;
 static uint32_t after[MAX_CLASSES];		/* after[a] bit b: b was taken while a was held */
 static const struct sim_site *edge_site[MAX_CLASSES][MAX_CLASSES];
 
+/* Statically defined locks (DEFINE_MUTEX) outlive an execution: each
+ * starts free again, and takes its class by name (classes are per execution). */
+#define MAX_STATIC 16
+static struct sim_lock *statics[MAX_STATIC];
+static int nstatics;
+
 void sim_lock_reset(void)
 {
 	nclasses = 0;
 	memset(after, 0, sizeof(after));
+	for (int i = 0; i < nstatics; i++) {
+		statics[i]->owner = -1;
+		statics[i]->word = 0;
+	}
+}
+
+static int lock_class(struct sim_lock *l)
+{
+	if (l->cls >= 0 && !l->is_static)
+		return l->cls;
+	if (!l->is_static) {
+		if (nstatics == MAX_STATIC)
+			sim_fatal("more than %d statically defined locks", MAX_STATIC);
+		statics[nstatics++] = l;
+		l->is_static = true;
+	}
+	return sim_lockdep_class(l->name);
 }
 
 void sim_lock_thread_reset(int tid)
@@ -135,6 +158,7 @@ void sim_lock_init(struct sim_lock *l, const char *name)
 {
 	l->owner = -1;
 	l->word = 0;
+	l->is_static = false;
 	l->name = name;
 	l->cls = sim_lockdep_class(name);
 	l->init = true;
@@ -155,7 +179,7 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 {
 	sim_preempt(site);
 	check_init(l, site);
-	sim_lockdep_acquire(l->cls, site, false);
+	sim_lockdep_acquire(lock_class(l), site, false);
 	if (l->owner >= 0)
 		sim_park(lock_free, l, l->name, l, l->owner);
 	l->owner = sim_s.cur;
@@ -172,7 +196,7 @@ int sim_lock_tryacquire(struct sim_lock *l, const struct sim_site *site)
 	check_init(l, site);
 	if (l->owner >= 0)
 		return 0;
-	sim_lockdep_acquire(l->cls, site, false);
+	sim_lockdep_acquire(lock_class(l), site, false);
 	l->owner = sim_s.cur;
 	sim_mem_lock(&l->word, site);
 	return 1;
@@ -185,7 +209,7 @@ void sim_lock_release(struct sim_lock *l, const struct sim_site *site)
 	if (l->owner != sim_s.cur)
 		sim_finding("lockdep", site, "releasing %s, held by %s", l->name,
 			    l->owner < 0 ? "nobody" : sim_thread_name(l->owner));
-	sim_lockdep_release(l->cls);
+	sim_lockdep_release(lock_class(l));
 	sim_mem_unlock(&l->word, site);
 	l->owner = -1;
 }

@@ -166,6 +166,7 @@ struct sim_lock {
 	int cls;		/* lockdep class */
 	const char *name;
 	bool init;
+	bool is_static;		/* DEFINE_MUTEX/DEFINE_SPINLOCK: reset by sim_begin() */
 };
 void sim_lock_init(struct sim_lock *l, const char *name);
 void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site);

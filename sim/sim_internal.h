@@ -35,6 +35,8 @@ uint32_t sim_mem_order_epoch(void);	/* counts the current thread's store-orderin
 /* p is the start of a live object that tid allocated at that epoch: written since, never ordered. */
 bool sim_obj_unordered_since_alloc(const void *p, int tid, uint32_t epoch, const struct sim_site **alloc);
 void sim_srcu_check_end(void);
+void sim_check_reaches_live(const void *p, bool (*reach)(const void *loaded, const void *obj),
+			    const struct sim_site *site);
 void sim_mem_thread_reset(int tid);
 void sim_mem_full_fence(void);
 void sim_mem_lock(uint32_t *word, const struct sim_site *site);

@@ -144,6 +144,22 @@ void sim_kfree(const void *p, const struct sim_site *site)
 		sim_trace(site, 0, "obj#%d freed", (int)(o - objs) + 1);
 }
 
+/* A live object loaded by a reader must not reach a freed one (a bus listing a destroyed device). */
+void sim_check_reaches_live(const void *p, bool (*reach)(const void *loaded, const void *obj),
+			    const struct sim_site *site)
+{
+	char b[64], c[64];
+
+	for (int i = 0; i < nobjs; i++) {
+		struct obj *o = &objs[i];
+
+		if (o->freed && reach(p, o->p))
+			sim_finding("use-after-free", site, "%s loaded by %s reaches %s, freed at %s:%d",
+				    sim_obj_name(p, c, sizeof(c)), sim_thread_name(sim_s.cur),
+				    desc(o, b, sizeof(b)), o->free->file, o->free->line);
+	}
+}
+
 bool sim_obj_unordered_since_alloc(const void *p, int tid, uint32_t epoch, const struct sim_site **alloc)
 {
 	struct obj *o = find(p);

@@ -180,7 +180,9 @@ void sim_srcu_note_deref(struct sim_srcu *s, const void *p)
 		return;
 	/* Under a weak model a stale load can return a pointer already freed:
 	 * the dereference that follows is a use-after-free. */
-	sim_check_live(p, sim_s.last_site, "pointer loaded");
+	sim_check_live(p, sim_s.last_site, "a stale pointer loaded: the load");
+	if (reach_fn && sim_obj_live(p))
+		sim_check_reaches_live(p, reach_fn, sim_s.last_site);
 	if (s->nest[tid] == 0)
 		return;
 	for (int i = 0; i < s->nloaded[tid]; i++)

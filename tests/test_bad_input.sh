@@ -37,5 +37,9 @@ expect2 "bad --time" "at least 1" "$root/busfuzz" fuzz --tree "$tree" --time 0
 expect2 "unknown --model" "invalid choice" "$root/busfuzz" fuzz --tree "$tree" --model pso
 printf 'x' > "$work/repro"; echo "--model pso" > "$work/repro.mode"
 expect2 "corrupt mode record" "not a mode record" "$root/busfuzz" replay "$work/repro" --tree "$tree"
+expect2 "mutants: bad --seeds" "at least 1" "$root/busfuzz" mutants --tree "$tree" --seeds 0
+expect2 "mutants: unknown mutant" "no mutant 'no-such-mutant'" "$root/busfuzz" mutants --tree "$tree" no-such-mutant
+expect2 "mutants: no such tree" "no such directory" "$root/busfuzz" mutants --tree "$work/none" --time 5
+expect2 "mutants: tree without kvm_main.c" "virt/kvm/kvm_main.c" "$root/busfuzz" mutants --tree "$work/nomain" --time 5
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
