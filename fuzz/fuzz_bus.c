@@ -6,10 +6,42 @@
  * plain and the sanitizer builds.
  */
 #include "harness.h"
+#include "sim.h"
 
+#include <sanitizer/asan_interface.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static struct busfuzz_opts opts = { .abort_on_finding = true };
+
+/*
+ * An ASan report ends the process without a word from the simulator: print
+ * the interleaving (the last steps, or all of it when tracing) and the
+ * finding in busfuzz's own terms.  (Not a death callback: libFuzzer owns the
+ * only one, to save the input.)
+ */
+static void on_asan_report(const char *report)
+{
+	static const struct { const char *needle, *cls; } map[] = {
+		{ "use-after-free", "use-after-free" }, { "use-after-poison", "use-after-free" },
+		{ "double-free", "double-free" }, { "null-deref", "crash" }, { "SEGV", "crash" },
+		{ "stack-overflow", "crash" },
+	};
+
+	(void)report;
+	sim_trace_print();
+	if (__asan_report_present()) {
+		const char *d = __asan_get_report_description();
+		const char *cls = "memory";
+
+		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (strstr(d, map[i].needle))
+				cls = map[i].cls;
+		printf("FINDING %s: AddressSanitizer: %s at %p\n", cls, d, __asan_get_report_address());
+	}
+	fflush(stdout);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -17,6 +49,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	opts.trace = t && *t == '1';
 	busfuzz_parse_mode(&opts, getenv("BUSFUZZ_MODEL"), getenv("BUSFUZZ_SRCU"));
+	__asan_set_error_report_callback(on_asan_report);
 	return 0;
 }
 
