@@ -42,7 +42,7 @@ static uint8_t *read_file(const char *path, size_t *size)
 int main(int argc, char **argv)
 {
 	struct busfuzz_opts o = { .trace = true };
-	const char *model = NULL, *srcu = NULL;
+	const char *model = NULL, *srcu = NULL, *perfetto = NULL;
 	int first = 1;
 
 	for (; first < argc && !strncmp(argv[first], "--", 2); first++) {
@@ -52,13 +52,17 @@ int main(int argc, char **argv)
 			model = argv[++first];
 		else if (!strcmp(argv[first], "--srcu") && first + 1 < argc)
 			srcu = argv[++first];
+		else if (!strcmp(argv[first], "--perfetto") && first + 1 < argc)
+			sim_trace_set_perfetto(perfetto = argv[++first]);
 		else
 			break;
 	}
 	busfuzz_parse_mode(&o, model, srcu);
+	if (perfetto)
+		o.trace = true;		/* the file is written from the full trace */
 	sim_install_crash_handler();
 	if (first >= argc || !strncmp(argv[first], "--", 2)) {
-		fprintf(stderr, "usage: %s [--quiet] [--model lkmm|tso|sc] [--srcu doc|impl] INPUT...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--quiet] [--model lkmm|tso|sc] [--srcu doc|impl] [--perfetto OUT.json] INPUT...\n", argv[0]);
 		return 2;
 	}
 	for (int i = first; i < argc; i++) {

@@ -116,6 +116,133 @@ void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- the trace as Chrome trace events (ui.perfetto.dev, chrome://tracing) ---- */
+
+static const char *perfetto_path;
+
+void sim_trace_set_perfetto(const char *path)
+{
+	perfetto_path = path;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * What a step opens (1) or closes (-1: a read section, -2: a lock hold) as a
+ * slice: "&kvm->srcu read section", "holds &kvm->slots_lock".
+ */
+static int slice_kind(const struct tev *e, char *name, size_t n)
+{
+	const char *w = e->site ? e->site->what : "";
+	const char *a = strstr(e->detail, "acquired ");
+	bool lock = !strcmp(w, "srcu_read_lock") || !strcmp(w, "rcu_read_lock") || !strcmp(w, "srcu_down_read");
+	bool unlock = !strcmp(w, "srcu_read_unlock") || !strcmp(w, "rcu_read_unlock") || !strcmp(w, "srcu_up_read");
+
+	if (lock || unlock) {
+		/* The detail starts with the srcu_struct's name. */
+		snprintf(name, n, "%.*s read section", (int)strcspn(e->detail, " "), e->detail);
+		return lock ? 1 : -1;
+	}
+	if (a) {
+		snprintf(name, n, "holds %.*s", (int)strcspn(a + 9, ";"), a + 9);
+		return 1;
+	}
+	if (strstr(w, "_unlock") && strstr(e->detail, "release store"))
+		return -2;
+	return 0;
+}
+
+static void perfetto_write(void)
+{
+	struct open { char name[96]; size_t ts; } open[SIM_MAX_THREADS][16];
+	int nopen[SIM_MAX_THREADS] = { 0 };
+	FILE *f = fopen(perfetto_path, "w");
+	bool first = true;
+
+	if (!f) {
+		fprintf(stderr, "busfuzz: cannot write %s\n", perfetto_path);
+		exit(2);
+	}
+	fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+#define SEP() (first ? (first = false, "") : ",\n")
+	for (int t = 0; t < sim_nthreads(); t++) {
+		fprintf(f, "%s{\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"name\":\"thread_name\",\"args\":{\"name\":", SEP(), t + 1);
+		json_str(f, sim_thread_name(t));
+		fprintf(f, "}}");
+	}
+	for (size_t i = 0; i < tr_n; i++) {
+		struct tev *e = &tr[i];
+		int t = e->tid < 0 ? 0 : e->tid, k;
+		char name[96];
+		bool stale = strstr(e->detail, "STALE") != NULL;
+
+		/* One step is one microsecond of "time": the order is what matters. */
+		fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":1,\"name\":", SEP(), t + 1, i);
+		json_str(f, e->site ? e->site->what : e->detail);
+		if (stale)
+			fprintf(f, ",\"cname\":\"terrible\"");
+		fprintf(f, ",\"args\":{\"step\":%zu,\"stale\":%s", i, stale ? "true" : "false");
+		if (e->site) {
+			char where[300];
+
+			snprintf(where, sizeof(where), "%s:%d", e->site->file, e->site->line);
+			fprintf(f, ",\"site\":");
+			json_str(f, where);
+		}
+		fprintf(f, ",\"detail\":");
+		json_str(f, e->detail);
+		fprintf(f, "}}");
+		k = slice_kind(e, name, sizeof(name));
+		if (k > 0 && nopen[t] < 16) {
+			snprintf(open[t][nopen[t]].name, sizeof(open[t][0].name), "%s", name);
+			open[t][nopen[t]++].ts = i;
+		} else if (k < 0 && nopen[t] > 0) {
+			int j = nopen[t] - 1;
+
+			/* The innermost open slice of the same kind (locks: any hold). */
+			while (j > 0 && (k == -1 ? strcmp(open[t][j].name, name) : strncmp(open[t][j].name, "holds ", 6)))
+				j--;
+			fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":%zu,\"name\":",
+				SEP(), t + 1, open[t][j].ts, i + 1 - open[t][j].ts);
+			json_str(f, open[t][j].name);
+			fprintf(f, "}");
+			memmove(&open[t][j], &open[t][j + 1], (nopen[t] - j - 1) * sizeof(open[t][0]));
+			nopen[t]--;
+		}
+	}
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		for (int j = 0; j < nopen[t]; j++) {
+			fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":%zu,\"name\":",
+				SEP(), t + 1, open[t][j].ts, tr_n - open[t][j].ts);
+			json_str(f, open[t][j].name);
+			fprintf(f, "}");
+		}
+	if (finding_cls[0]) {
+		char what[600];
+
+		snprintf(what, sizeof(what), "FINDING %s: %s", finding_cls, finding_msg);
+		fprintf(f, "%s{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"name\":",
+			SEP(), (sim_s.cur < 0 ? 0 : sim_s.cur) + 1, tr_n);
+		json_str(f, what);
+		fprintf(f, "}");
+	}
+#undef SEP
+	fprintf(f, "\n]}\n");
+	fclose(f);
+}
+
 static void print_site(FILE *f, const struct sim_site *s)
 {
 	if (s)
@@ -126,6 +253,8 @@ void sim_trace_print(void)
 {
 	FILE *f = stdout;
 
+	if (sim_cfg.trace && perfetto_path)
+		perfetto_write();
 	if (sim_cfg.trace) {
 		fprintf(f, "interleaving (%zu steps):\n", tr_n);
 		for (size_t i = 0; i < tr_n; i++) {

@@ -92,6 +92,8 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 __attribute__((format(printf, 3, 4)))
 void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
 void sim_trace_print(void);
+/* sim_trace_print() also writes the trace there as Chrome trace events (Perfetto). */
+void sim_trace_set_perfetto(const char *path);
 void sim_stub_hit(const char *name, const char *file, int line);
 /* SIGSEGV & co. become a "crash" finding with the trace (builds without a sanitizer). */
 void sim_install_crash_handler(void);

@@ -37,6 +37,9 @@ expect2 "bad --time" "at least 1" "$root/busfuzz" fuzz --tree "$tree" --time 0
 expect2 "unknown --model" "invalid choice" "$root/busfuzz" fuzz --tree "$tree" --model pso
 printf 'x' > "$work/repro"; echo "--model pso" > "$work/repro.mode"
 expect2 "corrupt mode record" "not a mode record" "$root/busfuzz" replay "$work/repro" --tree "$tree"
+expect2 "minimize: missing reproducer" "no such reproducer" "$root/busfuzz" minimize "$work/none" --tree "$tree"
+expect2 "minimize: corrupt mode record" "not a mode record" "$root/busfuzz" minimize "$work/repro" --tree "$tree"
+expect2 "minimize: bad --time" "at least 1" "$root/busfuzz" minimize "$work/repro" --tree "$tree" --time 0
 expect2 "mutants: bad --seeds" "at least 1" "$root/busfuzz" mutants --tree "$tree" --seeds 0
 expect2 "mutants: unknown mutant" "no mutant 'no-such-mutant'" "$root/busfuzz" mutants --tree "$tree" no-such-mutant
 expect2 "mutants: no such tree" "no such directory" "$root/busfuzz" mutants --tree "$work/none" --time 5
