@@ -300,7 +300,7 @@ static inline struct msg *newest(struct loc *l)
  * every thread's view); if there are none, the oldest, which no thread may
  * read from now on (a restriction, so sound).
  */
-static void drop_oldest(struct loc *l)
+static void make_room(struct loc *l)
 {
 	int id = loc_id(l), k = 0;
 	uint32_t lo = UINT32_MAX;
@@ -326,7 +326,7 @@ static struct msg *insert_after(struct loc *l, int i, uint32_t ts)
 	if (l->nmsg == MAXMSG) {
 		if (i == 0)
 			sim_fatal("memory model: no room for a store");
-		drop_oldest(l);
+		make_room(l);
 		i--;
 	}
 	memmove(&l->m[i + 2], &l->m[i + 1], (l->nmsg - i - 1) * sizeof(l->m[0]));
@@ -600,7 +600,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	id = loc_id(l);
 	sync_plain(l);
 	if (l->nmsg == MAXMSG)
-		drop_oldest(l);
+		make_room(l);
 	/* Where in coherence order: after any message not older than the
 	 * thread's view, never between an RMW and the message it read.  The
 	 * view includes what its loads' stores carried (acq): the store may
@@ -609,14 +609,12 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
 	if (t->acq[id] > lo)
 		lo = t->acq[id];
-	for (i = l->nmsg - 1; i >= 0 && l->m[i].ts >= lo; i--) {
-		if (i == l->nmsg - 1)
-			gaps[n++] = i;
-		else if (!l->m[i + 1].rmw && l->m[i + 1].ts - l->m[i].ts >= 2)
-			gaps[n++] = i;
-	}
-	if (sim_cfg.model == SIM_MODEL_TSO || o == SIM_PLAIN)
-		n = 1;			/* TSO: stores enter memory in order */
+	gaps[n++] = l->nmsg - 1;
+	/* TSO: stores enter memory in order; a plain store is the newest. */
+	if (sim_cfg.model == SIM_MODEL_LKMM && o != SIM_PLAIN)
+		for (i = l->nmsg - 2; i >= 0 && l->m[i].ts >= lo; i--)
+			if (!l->m[i + 1].rmw && l->m[i + 1].ts - l->m[i].ts >= 2)
+				gaps[n++] = i;
 	pos = gaps[sim_choose(n)];
 	if (pos == l->nmsg - 1) {
 		ts = l->m[pos].ts + GAP;
@@ -693,8 +691,9 @@ static uint64_t mask(uint64_t v, size_t size)
 	return size == 8 ? v : v & ((1ull << (size * 8)) - 1);
 }
 
+/* lock: the RMW of a lock word, whose read unlock's view later stores carry (see sim_mem_lock()). */
 static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint64_t cmp,
-			      enum sim_order o, const struct sim_site *site)
+			      enum sim_order o, bool lock, const struct sim_site *site)
 {
 	int tid = sim_s.cur, id;
 	uint64_t old, nv;
@@ -753,6 +752,8 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		v[id] = m->ts;
 		vjoin_msg(v, prev);
 		snapshot(m, v);
+		if (lock)
+			vjoin_msg(t->rel, prev);
 		if (o == SIM_FULL)
 			full_fence(tid);
 	} else if (sim_cfg.model == SIM_MODEL_TSO) {
@@ -769,7 +770,7 @@ uint64_t sim_rmw(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint
 		 enum sim_order o, const struct sim_site *site)
 {
 	sim_preempt(site);
-	return rmw_nopreempt(addr, size, op, arg, cmp, o, site);
+	return rmw_nopreempt(addr, size, op, arg, cmp, o, false, site);
 }
 
 /* ---- locks and grace periods (called by lock.c and srcu.c, no preemption) ------------- */
@@ -786,15 +787,10 @@ void sim_mem_lock(uint32_t *word, const struct sim_site *site)
 	int tid = sim_s.cur;
 	struct tstate *t;
 
-	rmw_nopreempt(word, sizeof(*word), SIM_RMW_XCHG, 1, 0, SIM_ACQUIRE, site);
+	rmw_nopreempt(word, sizeof(*word), SIM_RMW_XCHG, 1, 0, SIM_ACQUIRE, true, site);
 	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
 		return;
 	t = &ts_[tid];
-	{
-		struct loc *l = loc_get(word, sizeof(*word), site);
-
-		vjoin_msg(t->rel, &l->m[l->nmsg - 2]);	/* the unlock the RMW read */
-	}
 	if (t->unlocked) {
 		vjoin(t->cur, t->acq, nloc);
 		vjoin(t->rel, t->unl, nloc);

@@ -129,11 +129,6 @@ bool sim_dfs_next(void)
 	return true;
 }
 
-unsigned sim_dfs_depth(void)
-{
-	return dfs.depth;
-}
-
 unsigned sim_choose(unsigned n)
 {
 	if (n <= 1)

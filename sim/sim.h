@@ -37,7 +37,6 @@ size_t sim_input_remaining(void);
  */
 void sim_dfs_reset(void);
 bool sim_dfs_next(void);
-unsigned sim_dfs_depth(void);		/* branch points of the last execution */
 
 /* ---- threads and scheduler ---------------------------------------------- */
 struct sim_thread;
