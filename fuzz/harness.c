@@ -392,6 +392,12 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 		.abort_on_finding = o->abort_on_finding,
 		.model = o->model,
 		.srcu = o->srcu,
+		.strategy = o->strategy,
+		.seed = o->seed,
+		.pct_depth = o->pct_depth,
+		.pct_steps = o->pct_steps,
+		.preempt_bounded = o->preempt_bounded,
+		.preempt_bound = o->preempt_bound,
 	};
 
 	sim_begin(&cfg, data, size);

@@ -11,6 +11,12 @@ struct busfuzz_opts {
 	bool abort_on_finding;	/* libFuzzer saves the input on abort() */
 	int model;		/* enum sim_model */
 	int srcu;		/* enum sim_srcu_mode */
+	/* Where decisions come from (fuzz/explore.c): see struct sim_config. */
+	int strategy;		/* enum sim_strategy */
+	uint64_t seed;
+	unsigned pct_depth, pct_steps;
+	bool preempt_bounded;
+	unsigned preempt_bound;
 };
 
 /* BUSFUZZ_MODEL / BUSFUZZ_SRCU, or --model / --srcu: exits 2 on a bad name. */

@@ -179,6 +179,9 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 {
 	sim_preempt(site);
 	check_init(l, site);
+	/* The same lock again, not just its class: it would wait for itself forever. */
+	if (l->owner == sim_s.cur)
+		sim_finding("deadlock", site, "%s acquired again by the thread that holds it", l->name);
 	sim_lockdep_acquire(lock_class(l), site, false);
 	if (l->owner >= 0)
 		sim_park(lock_free, l, l->name, l, l->owner);

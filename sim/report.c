@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct sim_config sim_cfg;
 
@@ -279,6 +280,13 @@ void sim_trace_print(void)
 	}
 }
 
+static bool (*finding_hook)(const char *cls, const char *msg);
+
+void sim_set_finding_hook(bool (*fn)(const char *cls, const char *msg))
+{
+	finding_hook = fn;
+}
+
 void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...)
 {
 	va_list ap;
@@ -291,6 +299,8 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 	if (site && n >= 0 && (size_t)n < sizeof(finding_msg))
 		snprintf(finding_msg + n, sizeof(finding_msg) - n, " [%s at %s:%d, thread %s]",
 			 site->what, site->file, site->line, sim_thread_name(sim_s.cur));
+	if (finding_hook && !finding_hook(finding_cls, finding_msg))
+		_exit(SIM_EXIT_DROPPED);
 	sim_trace_print();
 	printf("FINDING %s: %s\n", finding_cls, finding_msg);
 	fflush(stdout);
@@ -347,6 +357,8 @@ void sim_thread_reset_state(int tid)
 void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 {
 	sim_cfg = *cfg;
+	if (sim_cfg.strategy == SIM_STRAT_DFS)
+		sim_cfg.dfs = true;
 	if (!sim_cfg.max_steps)
 		sim_cfg.max_steps = 200000;
 	sim_sched_reset();

@@ -49,6 +49,7 @@ struct sim_thread {
 	const char *wait_what;
 	const void *wait_obj;
 	int wait_holder;
+	const struct sim_site *last_site;	/* this thread's latest preemption point */
 	void *asan_fake;
 };
 
@@ -65,6 +66,9 @@ void sim_ctx_switch(void **save_sp, void *new_sp);
 
 /* ---- decision stream ---------------------------------------------------- */
 
+static uint64_t rng_next(void);
+static void rec_emit(uint8_t b);
+
 void sim_input_set(const uint8_t *data, size_t size)
 {
 	sim_s.in = data;
@@ -74,9 +78,17 @@ void sim_input_set(const uint8_t *data, size_t size)
 
 uint8_t sim_input_byte(void)
 {
-	if (sim_s.in_pos >= sim_s.in_size)
-		return 0;
-	return sim_s.in[sim_s.in_pos++];
+	uint8_t b;
+
+	if (sim_cfg.strategy == SIM_STRAT_RANDOM || sim_cfg.strategy == SIM_STRAT_PCT)
+		b = (uint8_t)rng_next();
+	else if (sim_s.in_pos < sim_s.in_size)
+		b = sim_s.in[sim_s.in_pos++];
+	else
+		b = 0;
+	if (sim_cfg.strategy != SIM_STRAT_INPUT)
+		rec_emit(b);
+	return b;
 }
 
 /*
@@ -129,15 +141,167 @@ bool sim_dfs_next(void)
 	return true;
 }
 
+/* ---- generated decisions (random, pct, exhaustive) and their recording ---- */
+
+const char *const sim_strategy_name[] = { "input", "random", "pct", "exhaustive" };
+
+int sim_strategy_parse(const char *s)
+{
+	for (int i = 0; i < (int)(sizeof(sim_strategy_name) / sizeof(sim_strategy_name[0])); i++)
+		if (!strcmp(s, sim_strategy_name[i]))
+			return i;
+	return -1;
+}
+
+#define PCT_MAX_DEPTH 16
+
+static struct {
+	uint8_t *buf;
+	size_t len, cap;
+	long pending;		/* the budget byte that continue points fold into, -1: none */
+	uint64_t rng;
+	unsigned budget;	/* random: points the current thread still runs */
+	unsigned preemptions;	/* exhaustive: so far in this execution */
+	unsigned long points;	/* pct: preemption points so far */
+	unsigned long change[PCT_MAX_DEPTH];
+	unsigned prio[SIM_MAX_THREADS];
+} gen;
+
+static uint64_t rng_next(void)
+{
+	/* splitmix64: every seed gives a full-period, well-mixed stream */
+	uint64_t z = (gen.rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void rec_emit(uint8_t b)
+{
+	if (gen.len == gen.cap) {
+		gen.cap = gen.cap ? 2 * gen.cap : 4096;
+		gen.buf = realloc(gen.buf, gen.cap);
+		if (!gen.buf)
+			sim_fatal("out of memory for the recorded decisions");
+	}
+	gen.buf[gen.len++] = b;
+}
+
+const uint8_t *sim_recording(size_t *len)
+{
+	*len = gen.len;
+	return gen.buf;
+}
+
+/*
+ * A scheduling decision, recorded as the input would give it: a choice byte
+ * (when there is a choice) and a budget byte.  A point where the current
+ * thread goes on folds into the last budget byte while it holds, because
+ * the input's scheduler skips that many points without reading anything.
+ */
+static void rec_sched(int n, int c, bool cont)
+{
+	if (cont && gen.pending >= 0 && gen.buf[gen.pending] < 15) {
+		gen.buf[gen.pending]++;
+		return;
+	}
+	if (n > 1)
+		rec_emit((uint8_t)c);
+	gen.pending = (long)gen.len;
+	rec_emit(0);
+}
+
+static void gen_reset(void)
+{
+	gen.len = 0;
+	gen.pending = -1;
+	gen.rng = sim_cfg.seed;
+	gen.budget = 0;
+	gen.preemptions = 0;
+	gen.points = 0;
+	if (sim_cfg.strategy == SIM_STRAT_PCT) {
+		unsigned d = sim_cfg.pct_depth ? sim_cfg.pct_depth : 3;
+
+		if (d > PCT_MAX_DEPTH)
+			sim_fatal("pct depth %u is above %d", d, PCT_MAX_DEPTH);
+		sim_cfg.pct_depth = d;
+		for (unsigned i = 0; i < PCT_MAX_DEPTH; i++)
+			gen.change[i] = i + 1 < d ? 1 + rng_next() % (sim_cfg.pct_steps ? sim_cfg.pct_steps : 100) : 0;
+	}
+}
+
+/* A new thread's pct priority: above every change point's, distinct. */
+static void gen_thread(int tid)
+{
+	if (sim_cfg.strategy == SIM_STRAT_PCT)
+		gen.prio[tid] = (sim_cfg.pct_depth + 1 + (unsigned)(rng_next() % 1024)) * SIM_MAX_THREADS + tid;
+}
+
+/* The index in cand[] of the next thread; ci: the current thread's index, -1 if it cannot go on. */
+static int gen_pick(const int *cand, int n, int ci)
+{
+	int c = 0;
+
+	switch (sim_cfg.strategy) {
+	case SIM_STRAT_RANDOM:
+		if (ci >= 0 && gen.budget) {
+			gen.budget--;
+			c = ci;
+		} else {
+			c = (int)(rng_next() % n);
+			gen.budget = rng_next() & 15;
+		}
+		break;
+	case SIM_STRAT_PCT:
+		if (ci >= 0) {
+			gen.points++;
+			for (unsigned k = 0; k + 1 < sim_cfg.pct_depth; k++)
+				if (gen.change[k] == gen.points)
+					gen.prio[sim_s.cur] = k * SIM_MAX_THREADS + sim_s.cur;
+		}
+		for (int i = 1; i < n; i++)
+			if (gen.prio[cand[i]] > gen.prio[cand[c]])
+				c = i;
+		break;
+	case SIM_STRAT_DFS:
+		/* Choice 0 goes on with the current thread: the first execution has no preemption. */
+		if (ci >= 0 && sim_cfg.preempt_bounded && gen.preemptions >= sim_cfg.preempt_bound)
+			c = ci;
+		else
+			c = (int)((dfs_choose(n) + (ci >= 0 ? ci : 0)) % n);
+		if (ci >= 0 && c != ci)
+			gen.preemptions++;
+		break;
+	case SIM_STRAT_INPUT:
+		break;
+	}
+	rec_sched(n, c, c == ci);
+	return c;
+}
+
+static unsigned gen_choose(unsigned n)
+{
+	unsigned c;
+
+	if (n > 256)
+		n = 256;	/* a reproducer byte holds the choice */
+	c = sim_cfg.dfs ? dfs_choose(n) : (unsigned)(rng_next() % n);
+	if (sim_cfg.strategy != SIM_STRAT_INPUT)
+		rec_emit((uint8_t)c);
+	return c;
+}
+
 unsigned sim_choose(unsigned n)
 {
 	if (n <= 1)
 		return 0;
-	if (sim_cfg.dfs)
-		return dfs_choose(n);
-	if (sim_s.in_pos >= sim_s.in_size)
-		return 0;
-	return sim_s.in[sim_s.in_pos++] % n;
+	if (__builtin_expect(sim_cfg.strategy == SIM_STRAT_INPUT && !sim_cfg.dfs, 1)) {
+		if (sim_s.in_pos >= sim_s.in_size)
+			return 0;
+		return sim_s.in[sim_s.in_pos++] % n;
+	}
+	return gen_choose(n);
 }
 
 size_t sim_input_remaining(void)
@@ -195,7 +359,9 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 	t->arg = arg;
 	t->wake = NULL;
 	t->asan_fake = NULL;
+	t->last_site = NULL;
 	sim_s.nthreads++;
+	gen_thread(tid);
 	sim_thread_reset_state(tid);
 	return tid;
 }
@@ -222,9 +388,10 @@ unsigned long sim_steps(void)
 	return sim_s.steps;
 }
 
+/* The current thread's: another thread may have run since its last step. */
 const struct sim_site *sim_last_site(void)
 {
-	return sim_s.last_site;
+	return sim_s.cur >= 0 ? threads[sim_s.cur].last_site : sim_s.last_site;
 }
 
 /* ---- switching ------------------------------------------------------------ */
@@ -252,17 +419,15 @@ static void switch_to(struct sim_thread *from, int to_tid, bool from_exiting)
 #endif
 }
 
+/*
+ * A parked thread is runnable while its condition holds, checked at each
+ * decision: one that held earlier may not any more (a lock taken since).
+ */
 static bool runnable(int tid)
 {
 	struct sim_thread *t = &threads[tid];
 
-	if (t->state == T_RUNNABLE)
-		return true;
-	if (t->state == T_PARKED && t->wake(t->wake_arg)) {
-		t->state = T_RUNNABLE;
-		return true;
-	}
-	return false;
+	return t->state == T_RUNNABLE || (t->state == T_PARKED && t->wake(t->wake_arg));
 }
 
 __attribute__((noreturn)) static void report_deadlock(void)
@@ -311,6 +476,14 @@ void sim_schedule(bool cur_blocked)
 		next = n ? cand[0] : -1;
 	} else if (n == 0) {
 		report_deadlock();
+	} else if (sim_cfg.strategy != SIM_STRAT_INPUT) {
+		int ci = -1;
+
+		for (int i = 0; i < n && !cur_blocked; i++)
+			if (cand[i] == cur)
+				ci = i;
+		next = cand[gen_pick(cand, n, ci)];
+		sim_s.budget = 0;
 	} else if (sim_cfg.dfs) {
 		next = cand[sim_choose(n)];
 		sim_s.budget = 0;
@@ -323,12 +496,16 @@ void sim_schedule(bool cur_blocked)
 	}
 	if (next == cur)
 		return;
+	if (next >= 0)
+		threads[next].state = T_RUNNABLE;	/* a parked one: its condition holds */
 	switch_to(cur >= 0 ? &threads[cur] : NULL, next, cur >= 0 && threads[cur].state == T_DONE);
 }
 
 void sim_preempt(const struct sim_site *site)
 {
 	sim_s.last_site = site;
+	if (sim_s.cur >= 0)
+		threads[sim_s.cur].last_site = site;
 	sim_trace_event(sim_s.cur, site, 0, NULL);
 	if (++sim_s.steps > sim_cfg.max_steps)
 		sim_finding("hang", site, "no progress after %lu steps", sim_s.steps - 1);
@@ -336,7 +513,7 @@ void sim_preempt(const struct sim_site *site)
 		sim_s.budget--;
 		return;
 	}
-	if (sim_s.in_pos >= sim_s.in_size && !sim_cfg.dfs) {
+	if (sim_s.in_pos >= sim_s.in_size && !sim_cfg.dfs && sim_cfg.strategy == SIM_STRAT_INPUT) {
 		sim_s.budget = ~0u;
 		return;
 	}
@@ -391,4 +568,5 @@ void sim_sched_reset(void)
 	sim_s.switches = 0;
 	sim_s.budget = 0;
 	sim_s.last_site = NULL;
+	gen_reset();
 }

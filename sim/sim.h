@@ -38,6 +38,22 @@ size_t sim_input_remaining(void);
 void sim_dfs_reset(void);
 bool sim_dfs_next(void);
 
+/*
+ * Strategies other than the input: the decisions come from a generator and
+ * are recorded as the input bytes that give the same execution (the
+ * scheduler's budget bytes folded in), so every finding has an ordinary
+ * reproducer.  The recording is reset by sim_begin().
+ */
+enum sim_strategy {
+	SIM_STRAT_INPUT,	/* the input bytes (libFuzzer, replay) */
+	SIM_STRAT_RANDOM,	/* an endless random input */
+	SIM_STRAT_PCT,		/* probabilistic concurrency testing, depth sim_cfg.pct_depth */
+	SIM_STRAT_DFS,		/* every choice a branch point; the scenario bytes from the input */
+};
+extern const char *const sim_strategy_name[];
+int sim_strategy_parse(const char *s);	/* -1 if unknown */
+const uint8_t *sim_recording(size_t *len);
+
 /* ---- threads and scheduler ---------------------------------------------- */
 struct sim_thread;
 typedef void (*sim_thread_fn)(void *arg);
@@ -56,7 +72,7 @@ void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, in
 /* Run all threads to completion (called from the main context). */
 void sim_run(void);
 unsigned long sim_steps(void);
-const struct sim_site *sim_last_site(void);	/* the latest preemption point */
+const struct sim_site *sim_last_site(void);	/* the current thread's latest preemption point */
 
 /* ---- executions ---------------------------------------------------------- */
 enum sim_model {
@@ -73,6 +89,12 @@ struct sim_config {
 	bool abort_on_finding;	/* libFuzzer: abort() so the input is saved */
 	bool failslab;		/* allocations may fail by decision */
 	bool dfs;		/* decisions come from the exhaustive explorer */
+	enum sim_strategy strategy;	/* SIM_STRAT_DFS implies dfs */
+	uint64_t seed;		/* random, pct: this execution's generator */
+	unsigned pct_depth;	/* pct: d, so d - 1 priority change points */
+	unsigned pct_steps;	/* pct: change points are drawn in 1..pct_steps */
+	bool preempt_bounded;	/* dfs: at most preempt_bound preemptions */
+	unsigned preempt_bound;
 	enum sim_model model;
 	enum sim_srcu_mode srcu;
 	unsigned long max_steps;
@@ -90,6 +112,13 @@ __attribute__((noreturn, format(printf, 3, 4)))
 void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))
 void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
+/*
+ * Runs first on a finding (a driver saves its input); when it returns false
+ * the finding is dropped (one already known) and the process ends quietly
+ * with status SIM_EXIT_DROPPED.
+ */
+#define SIM_EXIT_DROPPED 3
+void sim_set_finding_hook(bool (*fn)(const char *cls, const char *msg));
 void sim_trace_print(void);
 /* sim_trace_print() also writes the trace there as Chrome trace events (Perfetto). */
 void sim_trace_set_perfetto(const char *path);
