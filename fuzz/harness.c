@@ -12,6 +12,12 @@
  * bus access inside an SRCU read section as the exit handlers do.  Whoever
  * drops the last reference runs the tree's kvm_destroy_vm().  An SRCU worker
  * runs call_srcu() callbacks.
+ *
+ * Besides its own test devices, the ioctl thread drives the tree's real
+ * callers of the bus, as the VM ioctls do after copy_from_user():
+ * kvm_ioeventfd() (KVM_IOEVENTFD, virt/kvm/eventfd.c) and
+ * kvm_vm_ioctl_[un]register_coalesced_mmio() (virt/kvm/coalesced_mmio.c);
+ * vCPU writes then reach the real ioeventfd and coalesced zone devices.
  */
 #include "kvm_main_bus.c"	/* generated: the tree's code, #line'd to its files */
 #include "extracted.h"		/* generated: what the tree has */
@@ -36,6 +42,7 @@ struct scenario {
 	int nvcpus, nioctl, nvops;
 	bool failslab;
 	bool emul_rmb;		/* smp_rmb() between emulated instructions */
+	bool vgic;		/* arm64's vGIC: vCPUs map the distributor at first run */
 	uint8_t ioctl_op[MAX_IOCTL_OPS];
 	uint8_t vcpu_op[KVM_MAX_VCPUS][MAX_VCPU_OPS];
 };
@@ -47,6 +54,7 @@ static void decode(struct scenario *sc)
 	memset(sc, 0, sizeof(*sc));
 	sc->nvcpus = 1 + (b0 & 3) % 3;
 	sc->failslab = (b0 & 0x80) != 0;
+	sc->vgic = (b0 & 0x40) != 0;
 	sc->nioctl = 1 + (b1 & 7);
 	sc->nvops = 1 + (b2 & 3);
 	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
@@ -73,6 +81,14 @@ static const char *const kind_name[] = { "test device", "ioeventfd", "coalesced 
 					 "ioeventfd without length" };
 
 #define VAL_MATCH 0x1234	/* what vCPUs write, and an ioeventfd's datamatch */
+
+/* arm64's vGIC distributor (below, vgic_map_resources()): slot 3 of vCPU ops when on. */
+#define VGIC_SLOT 3
+#define VGIC_EPOCH 1000
+#define VGIC_DIST_BASE 0x08000000
+#define VGIC_DIST_SIZE 0x10000
+#define VGIC_ACQUIRE (BUSFUZZ_VGIC_READY_ACQUIRE != 0)	/* -1 (no vgic-init.c): as 7.x does */
+#define VGIC_RELEASE (BUSFUZZ_VGIC_READY_RELEASE != 0)
 
 struct test_dev {
 	struct kvm_io_device dev;
@@ -107,6 +123,7 @@ static struct {
 	int unreg_begun[KVM_NR_BUSES];	/* ops begun that may unregister (failslab: any may drop all) */
 	int unreg_begun_slot[NSLOTS];	/* epoch whose removal has begun */
 	struct reach reached[SIM_MAX_THREADS];
+	unsigned long vgic_ready;	/* dist->ready: shared memory */
 } h;
 
 /* ---- test devices ----------------------------------------------------------- */
@@ -569,6 +586,13 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 	if (!seen && (op & 0x10))
 		bus = KVM_PIO_BUS;
 	addr = slot_addr(slot, bus);
+	if (h.sc.vgic && slot == VGIC_SLOT) {
+		/* The distributor, seen ready at this vCPU's first run. */
+		seen = (unsigned long)VGIC_EPOCH << 4 | KIND_DEV << 2 | 1;
+		zone = false;
+		bus = KVM_MMIO_BUS;
+		addr = VGIC_DIST_BASE + 0x100;
+	}
 	if (zone) {
 		val = 0xc0a1e5ced0000000ull | (u64)tid << 8 | (u64)nth;	/* this write's own value */
 		in_ring = ring_count(addr, slot_len(bus), val);
@@ -612,6 +636,51 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 }
 
 /*
+ * arm64's vGIC (kvm_vgic_map_resources(), modelled: the tree's function is
+ * arch code busfuzz does not build): at its first run a vCPU checks
+ * dist->ready; if unset, it takes slots_lock, registers the distributor's
+ * MMIO device and sets ready.  How ready is read and set comes from the
+ * tree's vgic-init.c: smp_load_acquire()/smp_store_release() (7.x), or plain
+ * accesses (6.x, modelled as READ_ONCE()/WRITE_ONCE(): marked, no ordering)
+ * that relied on register's synchronize_srcu().  A vCPU past this point has
+ * seen ready, so its accesses to the distributor (slot 3 of its ops) must
+ * reach it.
+ */
+
+static int vgic_map_resources(struct kvm *kvm)
+{
+	struct test_dev *d;
+	int r = 0;
+
+	if (VGIC_ACQUIRE ? smp_load_acquire(&h.vgic_ready) : READ_ONCE(h.vgic_ready))
+		return 0;
+	mutex_lock(&kvm->slots_lock);
+	if (h.vgic_ready)	/* under slots_lock: the newest value */
+		goto out;
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d) {
+		r = -ENOMEM;
+		goto out;
+	}
+	kvm_iodevice_init(&d->dev, &test_ops);
+	d->slot = VGIC_SLOT;
+	d->epoch = VGIC_EPOCH;
+	sim_obj_label(d, "(vGIC distributor)");
+	r = kvm_io_bus_register_dev(kvm, KVM_MMIO_BUS, VGIC_DIST_BASE, VGIC_DIST_SIZE, &d->dev);
+	if (r < 0) {
+		kfree(d);
+		goto out;
+	}
+	if (VGIC_RELEASE)
+		smp_store_release(&h.vgic_ready, 1);
+	else
+		WRITE_ONCE(h.vgic_ready, 1);
+out:
+	mutex_unlock(&kvm->slots_lock);
+	return r;	/* an error: the kernel marks the VM dead, the vCPU does not run */
+}
+
+/*
  * A vCPU runs guest instructions.  Each op is a guest load of the flag
  * userspace set after its ioctl returned (the observation), then an MMIO/PIO
  * instruction on that slot.  Normally the load runs in guest mode and the
@@ -627,6 +696,10 @@ static void vcpu_thread(void *arg)
 	bool in_section = false;
 	int idx = 0;
 
+	if (h.sc.vgic && vgic_map_resources(kvm) < 0) {
+		kvm_put_kvm(kvm);
+		return;
+	}
 	for (int i = 0; i < h.sc.nvops; i++) {
 		uint8_t op = h.sc.vcpu_op[vcpu->vcpu_id][i];
 		int slot = (op >> 2) & 3;
@@ -691,9 +764,11 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	sim_thread_create("ioctl", ioctl_thread, NULL, false);
 	if (o->trace)
 		printf("scenario: %d vCPU(s), %d ioctl op(s), %d op(s) per vCPU, failslab %s, "
-		       "smp_rmb() in the emulation loop %s, kernel %s, model %s, srcu %s\n",
+		       "smp_rmb() in the emulation loop %s, vGIC %s, kernel %s, model %s, srcu %s\n",
 		       h.sc.nvcpus, h.sc.nioctl, h.sc.nvops, h.sc.failslab ? "on" : "off",
-		       h.sc.emul_rmb ? "yes" : "no", BUSFUZZ_TREE_VERSION,
+		       h.sc.emul_rmb ? "yes" : "no",
+		       !h.sc.vgic ? "off" : VGIC_ACQUIRE ? "on (acquire/release)" : "on (plain ready)",
+		       BUSFUZZ_TREE_VERSION,
 		       sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
 	sim_run();
 	sim_end();

@@ -39,6 +39,7 @@ COALESCED_H = "virt/kvm/coalesced_mmio.h"
 EVENTFD = "virt/kvm/eventfd.c"
 UAPI_KVM = "include/uapi/linux/kvm.h"
 VMX = "arch/x86/kvm/vmx/vmx.c"
+VGIC_INIT = "arch/arm64/kvm/vgic/vgic-init.c"
 MAKEFILE = "Makefile"
 
 # The real callers of the bus: KVM_IOEVENTFD (eventfd.c) and
@@ -865,6 +866,21 @@ def _fact_vmx_rmb(tree):
     return 0
 
 
+def _fact_vgic(tree):
+    """(acquire, release): how kvm_vgic_map_resources() reads and sets
+    dist->ready: 1 with smp_load_acquire()/smp_store_release(), 0 plainly;
+    (-1, -1) without arch/arm64/kvm/vgic/vgic-init.c."""
+    if not tree.exists(VGIC_INIT):
+        return -1, -1
+    src = Source(VGIC_INIT, tree.read(VGIC_INIT))
+    fn = _find(segment(src), "function", "kvm_vgic_map_resources", VGIC_INIT)
+    text = "".join(t.text for t in fn.toks)
+    if "dist->ready" not in text and "vgic_ready(kvm)" not in text:
+        raise ExtractError("%s: kvm_vgic_map_resources() no longer tests dist->ready" % VGIC_INIT)
+    return (int("smp_load_acquire(&dist->ready)" in text),
+            int("smp_store_release(&dist->ready," in text))
+
+
 def _tree_version(tree):
     if not tree.exists(MAKEFILE):
         return "unknown"
@@ -989,6 +1005,7 @@ def extract(tree_dir, stubs_path):
     facts = {
         "caller_destroys": _fact_caller_destroys(tree),
         "vmx_rmb": _fact_vmx_rmb(tree),
+        "vgic": _fact_vgic(tree),
         "version": _tree_version(tree),
     }
 
@@ -1077,6 +1094,11 @@ def extract(tree_dir, stubs_path):
           "/* 1: handle_invalid_guest_state() has smp_rmb(); 0: it has not;",
           " * -1: no arch/x86/kvm/vmx/vmx.c in the tree. */",
           "#define BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP %d" % facts["vmx_rmb"],
+          "/* kvm_vgic_map_resources(): 1 if it reads dist->ready with",
+          " * smp_load_acquire() / sets it with smp_store_release(); 0 plainly;",
+          " * -1: no arch/arm64/kvm/vgic/vgic-init.c in the tree. */",
+          "#define BUSFUZZ_VGIC_READY_ACQUIRE %d" % facts["vgic"][0],
+          "#define BUSFUZZ_VGIC_READY_RELEASE %d" % facts["vgic"][1],
           "", "#endif /* BUSFUZZ_GEN_EXTRACTED_H */", ""]
     out["extracted.h"] = "\n".join(e)
 
@@ -1104,6 +1126,8 @@ def extract(tree_dir, stubs_path):
         "facts": {
             "BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV": facts["caller_destroys"],
             "BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP": facts["vmx_rmb"],
+            "BUSFUZZ_VGIC_READY_ACQUIRE": facts["vgic"][0],
+            "BUSFUZZ_VGIC_READY_RELEASE": facts["vgic"][1],
         },
         "report": notes,
     }
