@@ -219,15 +219,27 @@ static void sync_wiped(void)
 	}
 }
 
-/* A return value userspace can get: anything else is a finding. */
-static void check_errno(const char *ioctl, int slot, int r, bool ok0, int alt, bool enomem)
+/* What an ioctl may return to userspace here: anything else is a finding. */
+enum { MAY_0 = 1, MAY_EEXIST = 2, MAY_ENOENT = 4, MAY_ENOMEM = 8 };
+
+static void check_errno(const char *ioctl, int slot, int r, unsigned may)
 {
-	if ((r == 0 && ok0) || (alt && r == alt) || (enomem && r == -ENOMEM))
-		return;
-	sim_finding("errno", sim_last_site(), "%s on slot %d returned %d to userspace, expected %s%s%s",
-		    ioctl, slot, r, ok0 ? "0" : "-EEXIST (a collision)",
-		    ok0 && alt ? " or -ENOENT (its bus was dropped)" : "",
-		    enomem ? " or -ENOMEM (allocation failure)" : "");
+	static const struct { unsigned bit; int r; const char *why; } ok[] = {
+		{ MAY_0, 0, "0" }, { MAY_EEXIST, -EEXIST, "-EEXIST (a collision)" },
+		{ MAY_ENOENT, -ENOENT, "-ENOENT (a failed unregister dropped its bus)" },
+		{ MAY_ENOMEM, -ENOMEM, "-ENOMEM (an allocation failed)" },
+	};
+	char want[160] = "";
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ok); i++) {
+		if (!(may & ok[i].bit))
+			continue;
+		if (r == ok[i].r)
+			return;
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", *want ? " or " : "", ok[i].why);
+	}
+	sim_finding("errno", sim_last_site(), "%s on slot %d returned %d to userspace, expected %s", ioctl, slot,
+		    r, want);
 }
 
 static void do_register(int slot, int bus)
@@ -282,14 +294,14 @@ static void do_unregister_dev(int slot)
 }
 
 /* The struct kvm_ioeventfd userspace passes for the ioeventfd of a slot. */
-static struct kvm_ioeventfd ioeventfd_args(int slot, int kind, int bus, bool datamatch, bool deassign)
+static struct kvm_ioeventfd ioeventfd_args(int slot, int kind, int bus, int fd, bool datamatch, bool deassign)
 {
 	struct kvm_ioeventfd a;
 
 	memset(&a, 0, sizeof(a));
 	a.addr = slot_addr(slot, bus);
 	a.len = kind == KIND_IOEVENTFD_NOLEN ? 0 : slot_len(bus);
-	a.fd = h.efd[slot];
+	a.fd = fd;
 	a.flags = (bus == KVM_PIO_BUS ? KVM_IOEVENTFD_FLAG_PIO : 0) |
 		  (datamatch ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0) | (deassign ? KVM_IOEVENTFD_FLAG_DEASSIGN : 0);
 	a.datamatch = VAL_MATCH;
@@ -319,16 +331,7 @@ static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
 	fd = sim_eventfd_open();
 	if (fd < 0)
 		return;		/* eventfd(2) failed (fault injection) */
-	if (collide) {
-		int keep = h.efd[slot];
-
-		h.efd[slot] = fd;
-		a = ioeventfd_args(slot, kind, bus, datamatch, false);
-		h.efd[slot] = keep;
-	} else {
-		h.efd[slot] = fd;
-		a = ioeventfd_args(slot, kind, bus, datamatch, false);
-	}
+	a = ioeventfd_args(slot, kind, bus, fd, datamatch, false);
 	if (kind == KIND_IOEVENTFD_NOLEN && bus == KVM_MMIO_BUS)
 		ioeventfd_may_unregister(kind, bus);	/* its fast-MMIO failure path deassigns */
 	/* A vCPU may reach it before the ioctl returns: name it first (a failed try burns an epoch). */
@@ -339,13 +342,14 @@ static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
 	sim_eventfd_files[fd]->serial = h.nefd++;
 	r = kvm_ioeventfd(h.kvm, &a);
 	sync_wiped();
-	check_errno("KVM_IOEVENTFD", slot, r, !collide, collide ? -EEXIST : 0,
-		    sim_cfg.failslab || h.wiped[bus] ||
-		    (kind == KIND_IOEVENTFD_NOLEN && bus == KVM_MMIO_BUS && h.wiped[KVM_FAST_MMIO_BUS]));
+	/* A dropped bus stays NULL: registering on it fails with -ENOMEM (only after failslab). */
+	check_errno("KVM_IOEVENTFD", slot, r, (collide ? MAY_EEXIST : MAY_0) |
+		    (sim_cfg.failslab || h.wiped[bus] ? MAY_ENOMEM : 0));
 	if (r || collide) {
 		sim_eventfd_close(fd);
 		return;
 	}
+	h.efd[slot] = fd;
 	h.kind[slot] = kind;
 	h.dev_bus[slot] = bus;
 	h.datamatch[slot] = datamatch;
@@ -355,13 +359,13 @@ static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
 static void do_deassign_ioeventfd(int slot)
 {
 	int kind = h.kind[slot], bus = h.dev_bus[slot], r;
-	struct kvm_ioeventfd a = ioeventfd_args(slot, kind, bus, h.datamatch[slot], true);
+	struct kvm_ioeventfd a = ioeventfd_args(slot, kind, bus, h.efd[slot], h.datamatch[slot], true);
 
 	h.unreg_begun_slot[slot] = h.epoch[slot];
 	ioeventfd_may_unregister(kind, bus);
 	r = kvm_ioeventfd(h.kvm, &a);
 	/* Found on the list means success, even if its bus was dropped meanwhile. */
-	check_errno("KVM_IOEVENTFD (deassign)", slot, r, true, h.wiped[bus] ? -ENOENT : 0, false);
+	check_errno("KVM_IOEVENTFD (deassign)", slot, r, MAY_0 | (h.wiped[bus] ? MAY_ENOENT : 0));
 	sync_wiped();
 	sim_eventfd_close(h.efd[slot]);
 	h.kind[slot] = -1;
@@ -380,7 +384,7 @@ static void do_register_zone(int slot, int bus)
 	z.size = slot_len(bus);
 	z.pio = bus == KVM_PIO_BUS;
 	r = kvm_vm_ioctl_register_coalesced_mmio(h.kvm, &z);
-	check_errno("KVM_REGISTER_COALESCED_MMIO", slot, r, true, 0, sim_cfg.failslab || h.wiped[bus]);
+	check_errno("KVM_REGISTER_COALESCED_MMIO", slot, r, MAY_0 | (sim_cfg.failslab || h.wiped[bus] ? MAY_ENOMEM : 0));
 	if (r)
 		return;
 	h.epoch[slot]++;
@@ -406,7 +410,8 @@ static void do_unregister_zone(int slot)
 	h.unreg_begun_slot[slot] = h.epoch[slot];
 	h.unreg_begun[bus]++;
 	r = kvm_vm_ioctl_unregister_coalesced_mmio(h.kvm, &z);
-	check_errno("KVM_UNREGISTER_COALESCED_MMIO", slot, r, true, 0, false);
+	/* "from userspace's perspective, the coalesced MMIO is most definitely unregistered" */
+	check_errno("KVM_UNREGISTER_COALESCED_MMIO", slot, r, MAY_0);
 	sync_wiped();
 	h.kind[slot] = -1;
 	publish(slot, KIND_COALESCED, bus, false);
