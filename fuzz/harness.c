@@ -12,6 +12,12 @@
  * bus access inside an SRCU read section as the exit handlers do.  Whoever
  * drops the last reference runs the tree's kvm_destroy_vm().  An SRCU worker
  * runs call_srcu() callbacks.
+ *
+ * Besides its own test devices, the ioctl thread drives the tree's real
+ * callers of the bus, as the VM ioctls do after copy_from_user():
+ * kvm_ioeventfd() (KVM_IOEVENTFD, virt/kvm/eventfd.c) and
+ * kvm_vm_ioctl_[un]register_coalesced_mmio() (virt/kvm/coalesced_mmio.c);
+ * vCPU writes then reach the real ioeventfd and coalesced zone devices.
  */
 #include "kvm_main_bus.c"	/* generated: the tree's code, #line'd to its files */
 #include "extracted.h"		/* generated: what the tree has */
@@ -36,6 +42,7 @@ struct scenario {
 	int nvcpus, nioctl, nvops;
 	bool failslab;
 	bool emul_rmb;		/* smp_rmb() between emulated instructions */
+	bool vgic;		/* arm64's vGIC: vCPUs map the distributor at first run */
 	uint8_t ioctl_op[MAX_IOCTL_OPS];
 	uint8_t vcpu_op[KVM_MAX_VCPUS][MAX_VCPU_OPS];
 };
@@ -47,6 +54,7 @@ static void decode(struct scenario *sc)
 	memset(sc, 0, sizeof(*sc));
 	sc->nvcpus = 1 + (b0 & 3) % 3;
 	sc->failslab = (b0 & 0x80) != 0;
+	sc->vgic = (b0 & 0x40) != 0;
 	sc->nioctl = 1 + (b1 & 7);
 	sc->nvops = 1 + (b2 & 3);
 	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
@@ -59,26 +67,66 @@ static void decode(struct scenario *sc)
 			sc->vcpu_op[v][i] = sim_input_byte();
 }
 
-/* ---- test devices ----------------------------------------------------------- */
+/* ---- what the ioctl thread registers in a slot ------------------------------ */
+
+/*
+ * Bits 4-5 of an ioctl op: what the slot gets.  0 keeps the test devices of
+ * the first scenarios (registered with kvm_io_bus_register_dev() directly);
+ * the others go through the tree's real callers, as the ioctls do after
+ * copy_from_user(): KVM_IOEVENTFD (kvm_ioeventfd()) and
+ * KVM_[UN]REGISTER_COALESCED_MMIO.  Bit 6: an ioeventfd with DATAMATCH.
+ */
+enum { KIND_DEV, KIND_IOEVENTFD, KIND_COALESCED, KIND_IOEVENTFD_NOLEN };
+static const char *const kind_name[] = { "test device", "ioeventfd", "coalesced zone",
+					 "ioeventfd without length" };
+
+#define VAL_MATCH 0x1234	/* what vCPUs write, and an ioeventfd's datamatch */
+
+/* arm64's vGIC distributor (below, vgic_map_resources()): slot 3 of vCPU ops when on. */
+#define VGIC_SLOT 3
+#define VGIC_EPOCH 1000
+#define VGIC_DIST_BASE 0x08000000
+#define VGIC_DIST_SIZE 0x10000
+#define VGIC_ACQUIRE (BUSFUZZ_VGIC_READY_ACQUIRE != 0)	/* -1 (no vgic-init.c): as 7.x does */
+#define VGIC_RELEASE (BUSFUZZ_VGIC_READY_RELEASE != 0)
 
 struct test_dev {
 	struct kvm_io_device dev;
 	int slot, epoch;
 };
 
+/* What one bus access reached: a device, an ioeventfd's eventfd, by slot and epoch. */
+struct reach {
+	int kind, slot, epoch;	/* kind -1: nothing */
+};
+
+#define MAX_EVENTFDS (MAX_IOCTL_OPS + 1)
+
 static struct {
 	struct kvm *kvm;
 	struct scenario sc;
 	struct kvm_vcpu vcpu[KVM_MAX_VCPUS];
-	/* Published to the guest: epoch << 2 | bus << 1 | registered.  Shared memory. */
+	/* Published to the guest: epoch << 4 | kind << 2 | bus << 1 | registered.  Shared memory. */
 	unsigned long pub[NSLOTS];
 	/* Ghost state of the checker, outside the memory model. */
+	int kind[NSLOTS];		/* what userspace has in the slot, -1: nothing */
+	int epoch[NSLOTS];		/* of what is in the slot (or was, last) */
 	struct test_dev *dev[NSLOTS];
 	int dev_bus[NSLOTS];		/* kept here: the device itself may be gone */
-	int unreg_begun[2];		/* unregisters begun per bus (failslab: any may drop all) */
-	int unreg_begun_slot[NSLOTS];	/* epoch whose unregister has begun */
-	struct test_dev *reached[SIM_MAX_THREADS];
+	int efd[NSLOTS];		/* the ioeventfd's eventfd, as userspace holds it */
+	bool datamatch[NSLOTS];		/* the ioeventfd matches VAL_MATCH only */
+	struct { struct kvm_coalesced_mmio_dev *dev; int slot, epoch; } zone[MAX_IOCTL_OPS];
+	int nzone;
+	struct { int slot, epoch; } efd_of[MAX_EVENTFDS];	/* by eventfd serial */
+	int nefd;
+	bool wiped[KVM_NR_BUSES];	/* a failed unregister installed a NULL bus */
+	int unreg_begun[KVM_NR_BUSES];	/* ops begun that may unregister (failslab: any may drop all) */
+	int unreg_begun_slot[NSLOTS];	/* epoch whose removal has begun */
+	struct reach reached[SIM_MAX_THREADS];
+	unsigned long vgic_ready;	/* dist->ready: shared memory */
 } h;
+
+/* ---- test devices ----------------------------------------------------------- */
 
 static void dev_touch(struct kvm_io_device *this, const char *what)
 {
@@ -87,7 +135,7 @@ static void dev_touch(struct kvm_io_device *this, const char *what)
 	struct test_dev *d = container_of(this, struct test_dev, dev);
 
 	sim_check_live(this, &s, what);
-	h.reached[sim_current()] = d;
+	h.reached[sim_current()] = (struct reach){ KIND_DEV, d->slot, d->epoch };
 	sim_trace(&s, 0, "%s: device %d (epoch %d, obj#%d)", what, d->slot, d->epoch, sim_obj_id(d));
 }
 
@@ -146,12 +194,52 @@ static bool bus_reaches(const void *loaded, const void *obj)
 
 static void vcpu_thread(void *arg);
 
-static void forget_bus_devices(int bus)
+static void publish(int slot, int kind, int bus, bool registered)
 {
-	/* A failed unregister installed a NULL bus and destroyed every device on it. */
-	for (int s = 0; s < NSLOTS; s++)
-		if (h.dev[s] && h.dev_bus[s] == bus)
-			h.dev[s] = NULL;
+	smp_store_release(&h.pub[slot], (unsigned long)h.epoch[slot] << 4 | (unsigned long)kind << 2 |
+					(unsigned long)bus << 1 | registered);
+}
+
+/*
+ * A failed unregister installed a NULL bus and destroyed every device on it
+ * (kvm->buses[] read as memory holds it: the ioctl thread is the updater).
+ * Test devices are gone; userspace still believes in its ioeventfds and zones.
+ */
+static void sync_wiped(void)
+{
+	for (int b = 0; b < KVM_NR_BUSES; b++) {
+		if (h.wiped[b] || h.kvm->buses[b])
+			continue;
+		h.wiped[b] = true;
+		for (int s = 0; s < NSLOTS; s++)
+			if (h.dev[s] && h.dev_bus[s] == b) {
+				h.dev[s] = NULL;
+				h.kind[s] = -1;
+			}
+	}
+}
+
+/* What an ioctl may return to userspace here: anything else is a finding. */
+enum { MAY_0 = 1, MAY_EEXIST = 2, MAY_ENOENT = 4, MAY_ENOMEM = 8 };
+
+static void check_errno(const char *ioctl, int slot, int r, unsigned may)
+{
+	static const struct { unsigned bit; int r; const char *why; } ok[] = {
+		{ MAY_0, 0, "0" }, { MAY_EEXIST, -EEXIST, "-EEXIST (a collision)" },
+		{ MAY_ENOENT, -ENOENT, "-ENOENT (a failed unregister dropped its bus)" },
+		{ MAY_ENOMEM, -ENOMEM, "-ENOMEM (an allocation failed)" },
+	};
+	char want[160] = "";
+
+	for (unsigned i = 0; i < ARRAY_SIZE(ok); i++) {
+		if (!(may & ok[i].bit))
+			continue;
+		if (r == ok[i].r)
+			return;
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", *want ? " or " : "", ok[i].why);
+	}
+	sim_finding("errno", sim_last_site(), "%s on slot %d returned %d to userspace, expected %s", ioctl, slot,
+		    r, want);
 }
 
 static void do_register(int slot, int bus)
@@ -160,14 +248,14 @@ static void do_register(int slot, int bus)
 	struct test_dev *d;
 	int r;
 
-	if (h.dev[slot])
+	if (h.kind[slot] >= 0)
 		return;		/* userspace would get -EEXIST from its own bookkeeping */
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return;
 	kvm_iodevice_init(&d->dev, &test_ops);
 	d->slot = slot;
-	d->epoch = (int)(h.pub[slot] >> 2) + 1;
+	d->epoch = h.epoch[slot] + 1;
 	sim_obj_label(d, "(test device)");
 
 	mutex_lock(&kvm->slots_lock);
@@ -177,34 +265,191 @@ static void do_register(int slot, int bus)
 		kfree(d);
 		return;
 	}
+	h.epoch[slot] = d->epoch;
+	h.kind[slot] = KIND_DEV;
 	h.dev[slot] = d;
 	h.dev_bus[slot] = bus;
-	smp_store_release(&h.pub[slot], (unsigned long)d->epoch << 2 | (unsigned long)bus << 1 | 1);
+	publish(slot, KIND_DEV, bus, true);
 }
 
-static void do_unregister(int slot)
+static void do_unregister_dev(int slot)
 {
 	struct kvm *kvm = h.kvm;
 	struct test_dev *d = h.dev[slot];
-	int r, bus, epoch;
+	int r, bus = h.dev_bus[slot];
 
-	if (!d)
-		return;
-	/* The bus code may destroy d: read what we need first. */
-	bus = h.dev_bus[slot];
-	epoch = d->epoch;
-	h.unreg_begun_slot[slot] = epoch;
+	h.unreg_begun_slot[slot] = h.epoch[slot];
 	h.unreg_begun[bus]++;
 	mutex_lock(&kvm->slots_lock);
 	r = kvm_io_bus_unregister_dev(kvm, bus, &d->dev);
 	mutex_unlock(&kvm->slots_lock);
 	h.dev[slot] = NULL;
-	if (r < 0)
-		forget_bus_devices(bus);
+	h.kind[slot] = -1;
+	sync_wiped();
+	(void)r;
 	/* Before the bus code took ownership (6.1), the caller destroyed its device. */
 	if (BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV)
 		d->dev.ops->destructor(&d->dev);
-	smp_store_release(&h.pub[slot], (unsigned long)epoch << 2 | (unsigned long)bus << 1);
+	publish(slot, KIND_DEV, bus, false);
+}
+
+/* The struct kvm_ioeventfd userspace passes for the ioeventfd of a slot. */
+static struct kvm_ioeventfd ioeventfd_args(int slot, int kind, int bus, int fd, bool datamatch, bool deassign)
+{
+	struct kvm_ioeventfd a;
+
+	memset(&a, 0, sizeof(a));
+	a.addr = slot_addr(slot, bus);
+	a.len = kind == KIND_IOEVENTFD_NOLEN ? 0 : slot_len(bus);
+	a.fd = fd;
+	a.flags = (bus == KVM_PIO_BUS ? KVM_IOEVENTFD_FLAG_PIO : 0) |
+		  (datamatch ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0) | (deassign ? KVM_IOEVENTFD_FLAG_DEASSIGN : 0);
+	a.datamatch = VAL_MATCH;
+	return a;
+}
+
+/* The buses an ioeventfd lives on: a length-0 MMIO one is also on the fast-MMIO bus. */
+static void ioeventfd_may_unregister(int kind, int bus)
+{
+	h.unreg_begun[bus]++;
+	if (kind == KIND_IOEVENTFD_NOLEN && bus == KVM_MMIO_BUS)
+		h.unreg_begun[KVM_FAST_MMIO_BUS]++;
+}
+
+static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
+{
+	struct kvm_ioeventfd a;
+	bool collide = false;
+	int r, fd;
+
+	if (kind == KIND_IOEVENTFD_NOLEN)
+		datamatch = false;	/* -EINVAL: no length cannot match data */
+	if ((h.kind[slot] == KIND_IOEVENTFD || h.kind[slot] == KIND_IOEVENTFD_NOLEN) && h.dev_bus[slot] == bus)
+		collide = true;		/* the same address again: the collision check must refuse it */
+	else if (h.kind[slot] >= 0)
+		return;
+	fd = sim_eventfd_open();
+	if (fd < 0)
+		return;		/* eventfd(2) failed (fault injection) */
+	a = ioeventfd_args(slot, kind, bus, fd, datamatch, false);
+	if (kind == KIND_IOEVENTFD_NOLEN && bus == KVM_MMIO_BUS)
+		ioeventfd_may_unregister(kind, bus);	/* its fast-MMIO failure path deassigns */
+	/* A vCPU may reach it before the ioctl returns: name it first (a failed try burns an epoch). */
+	if (!collide)
+		h.epoch[slot]++;
+	h.efd_of[h.nefd].slot = slot;
+	h.efd_of[h.nefd].epoch = h.epoch[slot];
+	sim_eventfd_files[fd]->serial = h.nefd++;
+	r = kvm_ioeventfd(h.kvm, &a);
+	sync_wiped();
+	/* A dropped bus stays NULL: registering on it fails with -ENOMEM (only after failslab). */
+	check_errno("KVM_IOEVENTFD", slot, r, (collide ? MAY_EEXIST : MAY_0) |
+		    (sim_cfg.failslab || h.wiped[bus] ? MAY_ENOMEM : 0));
+	if (r || collide) {
+		sim_eventfd_close(fd);
+		return;
+	}
+	h.efd[slot] = fd;
+	h.kind[slot] = kind;
+	h.dev_bus[slot] = bus;
+	h.datamatch[slot] = datamatch;
+	publish(slot, kind, bus, true);
+}
+
+static void do_deassign_ioeventfd(int slot)
+{
+	int kind = h.kind[slot], bus = h.dev_bus[slot], r;
+	struct kvm_ioeventfd a = ioeventfd_args(slot, kind, bus, h.efd[slot], h.datamatch[slot], true);
+
+	h.unreg_begun_slot[slot] = h.epoch[slot];
+	ioeventfd_may_unregister(kind, bus);
+	r = kvm_ioeventfd(h.kvm, &a);
+	/* Found on the list means success, even if its bus was dropped meanwhile. */
+	check_errno("KVM_IOEVENTFD (deassign)", slot, r, MAY_0 | (h.wiped[bus] ? MAY_ENOENT : 0));
+	sync_wiped();
+	sim_eventfd_close(h.efd[slot]);
+	h.kind[slot] = -1;
+	publish(slot, kind, bus, false);
+}
+
+static void do_register_zone(int slot, int bus)
+{
+	struct kvm_coalesced_mmio_zone z;
+	int r;
+
+	if (h.kind[slot] >= 0)
+		return;
+	memset(&z, 0, sizeof(z));
+	z.addr = slot_addr(slot, bus);
+	z.size = slot_len(bus);
+	z.pio = bus == KVM_PIO_BUS;
+	r = kvm_vm_ioctl_register_coalesced_mmio(h.kvm, &z);
+	check_errno("KVM_REGISTER_COALESCED_MMIO", slot, r, MAY_0 | (sim_cfg.failslab || h.wiped[bus] ? MAY_ENOMEM : 0));
+	if (r)
+		return;
+	h.epoch[slot]++;
+	h.kind[slot] = KIND_COALESCED;
+	h.dev_bus[slot] = bus;
+	/* The newest zone is the list's last (list_add_tail under slots_lock). */
+	if (h.nzone < MAX_IOCTL_OPS)
+		h.zone[h.nzone++] = (typeof(h.zone[0])){
+			container_of(h.kvm->coalesced_zones.prev, struct kvm_coalesced_mmio_dev, list),
+			slot, h.epoch[slot] };
+	publish(slot, KIND_COALESCED, bus, true);
+}
+
+static void do_unregister_zone(int slot)
+{
+	struct kvm_coalesced_mmio_zone z;
+	int bus = h.dev_bus[slot], r;
+
+	memset(&z, 0, sizeof(z));
+	z.addr = slot_addr(slot, bus);
+	z.size = slot_len(bus);
+	z.pio = bus == KVM_PIO_BUS;
+	h.unreg_begun_slot[slot] = h.epoch[slot];
+	h.unreg_begun[bus]++;
+	r = kvm_vm_ioctl_unregister_coalesced_mmio(h.kvm, &z);
+	/* "from userspace's perspective, the coalesced MMIO is most definitely unregistered" */
+	check_errno("KVM_UNREGISTER_COALESCED_MMIO", slot, r, MAY_0);
+	sync_wiped();
+	h.kind[slot] = -1;
+	publish(slot, KIND_COALESCED, bus, false);
+}
+
+static void ioctl_op(uint8_t op)
+{
+	int slot = (op >> 1) & 3, kind = (op >> 4) & 3;
+	int bus = (op >> 3) & 1 ? KVM_PIO_BUS : KVM_MMIO_BUS;
+
+	if (op & 1) {
+		/* Unregister whatever userspace has there, by the matching ioctl. */
+		switch (h.kind[slot]) {
+		case KIND_DEV:
+			do_unregister_dev(slot);
+			break;
+		case KIND_IOEVENTFD:
+		case KIND_IOEVENTFD_NOLEN:
+			do_deassign_ioeventfd(slot);
+			break;
+		case KIND_COALESCED:
+			do_unregister_zone(slot);
+			break;
+		}
+		return;
+	}
+	switch (kind) {
+	case KIND_DEV:
+		do_register(slot, bus);
+		break;
+	case KIND_IOEVENTFD:
+	case KIND_IOEVENTFD_NOLEN:
+		do_assign_ioeventfd(slot, kind, bus, (op & 0x40) != 0);
+		break;
+	case KIND_COALESCED:
+		do_register_zone(slot, bus);
+		break;
+	}
 }
 
 /*
@@ -251,15 +496,12 @@ static void ioctl_thread(void *arg)
 		h.vcpu[v].vcpu_id = v;
 		sim_thread_create(names[v], vcpu_thread, &h.vcpu[v], false);
 	}
-	for (int i = 0; i < h.sc.nioctl; i++) {
-		uint8_t op = h.sc.ioctl_op[i];
-		int slot = (op >> 1) & 3;
-
-		if (op & 1)
-			do_unregister(slot);
-		else
-			do_register(slot, (op >> 3) & 1 ? KVM_PIO_BUS : KVM_MMIO_BUS);
-	}
+	for (int i = 0; i < h.sc.nioctl; i++)
+		ioctl_op(h.sc.ioctl_op[i]);
+	/* Userspace closes its eventfds: the kernel's references keep what it still uses. */
+	for (int s = 0; s < NSLOTS; s++)
+		if (h.kind[s] == KIND_IOEVENTFD || h.kind[s] == KIND_IOEVENTFD_NOLEN)
+			sim_eventfd_close(h.efd[s]);
 	kvm_put_kvm(kvm);
 }
 
@@ -267,45 +509,112 @@ static void ioctl_thread(void *arg)
 
 enum { OP_WRITE, OP_READ, OP_WRITE_COOKIE, OP_GET_DEV };
 
-static void check_ordering(int slot, unsigned long seen, struct test_dev *got, int bus, int r)
+/* What kvm_io_bus_get_dev() returned, identified by its ops (all in this unit). */
+static struct reach reach_of_dev(struct kvm_io_device *d)
 {
-	int epoch = (int)(seen >> 2);
-	int tid = sim_current();
+	if (d->ops == &test_ops) {
+		struct test_dev *t = container_of(d, struct test_dev, dev);
+
+		return (struct reach){ KIND_DEV, t->slot, t->epoch };
+	}
+	if (d->ops == &ioeventfd_ops) {
+		int serial = to_ioeventfd(d)->eventfd->serial;
+
+		return (struct reach){ KIND_IOEVENTFD, h.efd_of[serial].slot, h.efd_of[serial].epoch };
+	}
+	for (int i = 0; i < h.nzone; i++)
+		if (h.zone[i].dev == container_of(d, struct kvm_coalesced_mmio_dev, dev))
+			return (struct reach){ KIND_COALESCED, h.zone[i].slot, h.zone[i].epoch };
+	return (struct reach){ -1, 0, 0 };
+}
+
+/* Entries of the coalesced ring holding this write (the ring page is plain memory). */
+static int ring_count(gpa_t addr, int len, u64 val)
+{
+	struct kvm_coalesced_mmio_ring *ring = h.kvm->coalesced_mmio_ring;
+	int n = 0;
+
+	for (unsigned i = 0; i < KVM_COALESCED_MMIO_MAX; i++)
+		if (ring->coalesced_mmio[i].phys_addr == addr && !memcmp(ring->coalesced_mmio[i].data, &val, len))
+			n++;
+	return n;
+}
+
+static void check_ordering(int slot, unsigned long seen, int op, int bus, int r, bool ring_hit)
+{
+	int epoch = (int)(seen >> 4), kind = (int)(seen >> 2 & 3), tid = sim_current();
+	struct reach got = h.reached[tid];
+	bool hit = got.kind >= 0 && got.slot == slot;	/* epochs of a slot are unique */
+	bool write = (op & 3) == OP_WRITE || (op & 3) == OP_WRITE_COOKIE;
 
 	if (seen & 1) {
 		/* Observed registered: must reach it unless its removal has begun. */
 		bool removal = h.unreg_begun_slot[slot] >= epoch ||
-			       (h.sc.failslab && h.unreg_begun[bus]);
+			       (h.sc.failslab && (h.unreg_begun[bus] ||
+						  (kind == KIND_IOEVENTFD_NOLEN && h.unreg_begun[KVM_FAST_MMIO_BUS])));
 
-		if (!removal && !(got && got->slot == slot && got->epoch == epoch))
+		if (removal)
+			return;
+		if (kind == KIND_COALESCED && write) {
+			if (!ring_hit)
+				sim_finding("ordering", sim_last_site(),
+					    "%s observed the registration of coalesced zone %d (epoch %d) on bus %d, "
+					    "but its write is not in the ring (r=%d)", sim_thread_name(tid), slot,
+					    epoch, bus, r);
+			return;
+		}
+		if (kind != KIND_DEV && (op & 3) == OP_READ)
+			return;		/* ioeventfds and zones have no read */
+		if (!(hit && got.epoch == epoch))
 			sim_finding("ordering", sim_last_site(),
-				    "%s observed the registration of device %d (epoch %d) on bus %d, "
-				    "but its bus access missed it (r=%d)", sim_thread_name(tid), slot,
-				    epoch, bus, r);
-	} else if (epoch && got && got->slot == slot && got->epoch <= epoch) {
+				    "%s observed the registration of %s %d (epoch %d) on bus %d, "
+				    "but its bus access missed it (r=%d)", sim_thread_name(tid), kind_name[kind],
+				    slot, epoch, bus, r);
+	} else if (epoch && hit && got.epoch <= epoch) {
 		sim_finding("ordering", sim_last_site(),
-			    "%s observed that device %d (epoch %d) was unregistered, but its bus access reached it",
-			    sim_thread_name(tid), slot, epoch);
+			    "%s observed that %s %d (epoch %d) was unregistered, but its bus access reached it",
+			    sim_thread_name(tid), kind_name[kind], slot, epoch);
 	}
 }
 
 /* The MMIO or PIO access of one guest instruction, inside the exit's read section. */
-static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen)
+static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, int nth)
 {
 	struct kvm *kvm = vcpu->kvm;
 	int kind = op & 3, slot = (op >> 2) & 3, tid = sim_current();
-	int bus, r = 0;
+	int bus, r = 0, in_ring = 0;
+	bool zone = (seen & 1) && (seen >> 2 & 3) == KIND_COALESCED;
 	gpa_t addr;
-	u64 val = 0x1234;
+	u64 val = VAL_MATCH;
 
 	bus = (seen >> 1) & 1 ? KVM_PIO_BUS : KVM_MMIO_BUS;
 	if (!seen && (op & 0x10))
 		bus = KVM_PIO_BUS;
 	addr = slot_addr(slot, bus);
-	h.reached[tid] = NULL;
+	if (h.sc.vgic && slot == VGIC_SLOT) {
+		/* The distributor, seen ready at this vCPU's first run. */
+		seen = (unsigned long)VGIC_EPOCH << 4 | KIND_DEV << 2 | 1;
+		zone = false;
+		bus = KVM_MMIO_BUS;
+		addr = VGIC_DIST_BASE + 0x100;
+	}
+	if (zone) {
+		val = 0xc0a1e5ced0000000ull | (u64)tid << 8 | (u64)nth;	/* this write's own value */
+		in_ring = ring_count(addr, slot_len(bus), val);
+	}
+	h.reached[tid] = (struct reach){ -1, 0, 0 };
+	sim_eventfd_signalled[tid] = -1;
 	switch (kind) {
 	case OP_WRITE:
-		r = kvm_io_bus_write(vcpu, bus, addr, slot_len(bus), &val);
+		/*
+		 * x86's EPT-misconfig exit tries the fast-MMIO bus first, with no
+		 * length and no data; done when the guest saw a length-0 ioeventfd.
+		 */
+		r = -1;
+		if ((seen >> 2 & 3) == KIND_IOEVENTFD_NOLEN && bus == KVM_MMIO_BUS)
+			r = kvm_io_bus_write(vcpu, KVM_FAST_MMIO_BUS, addr, 0, NULL);
+		if (r)
+			r = kvm_io_bus_write(vcpu, bus, addr, slot_len(bus), &val);
 		break;
 	case OP_READ:
 		r = kvm_io_bus_read(vcpu, bus, addr, slot_len(bus), &val);
@@ -318,12 +627,62 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen)
 
 		if (d) {
 			sim_check_live(d, &harness_site, "kvm_io_bus_get_dev() result");
-			h.reached[tid] = container_of(d, struct test_dev, dev);
+			h.reached[tid] = reach_of_dev(d);
 		}
 		break;
 	}
 	}
-	check_ordering(slot, seen, h.reached[tid], bus, r);
+	if (sim_eventfd_signalled[tid] >= 0 && sim_eventfd_signalled[tid] < h.nefd) {
+		int serial = sim_eventfd_signalled[tid];
+
+		h.reached[tid] = (struct reach){ KIND_IOEVENTFD, h.efd_of[serial].slot, h.efd_of[serial].epoch };
+	}
+	check_ordering(slot, seen, op, bus, r, zone && ring_count(addr, slot_len(bus), val) > in_ring);
+}
+
+/*
+ * arm64's vGIC (kvm_vgic_map_resources(), modelled: the tree's function is
+ * arch code busfuzz does not build): at its first run a vCPU checks
+ * dist->ready; if unset, it takes slots_lock, registers the distributor's
+ * MMIO device and sets ready.  How ready is read and set comes from the
+ * tree's vgic-init.c: smp_load_acquire()/smp_store_release() (7.x), or plain
+ * accesses (6.x, modelled as READ_ONCE()/WRITE_ONCE(): marked, no ordering)
+ * that relied on register's synchronize_srcu().  A vCPU past this point has
+ * seen ready, so its accesses to the distributor (slot 3 of its ops) must
+ * reach it.
+ */
+
+static int vgic_map_resources(struct kvm *kvm)
+{
+	struct test_dev *d;
+	int r = 0;
+
+	if (VGIC_ACQUIRE ? smp_load_acquire(&h.vgic_ready) : READ_ONCE(h.vgic_ready))
+		return 0;
+	mutex_lock(&kvm->slots_lock);
+	if (h.vgic_ready)	/* under slots_lock: the newest value */
+		goto out;
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d) {
+		r = -ENOMEM;
+		goto out;
+	}
+	kvm_iodevice_init(&d->dev, &test_ops);
+	d->slot = VGIC_SLOT;
+	d->epoch = VGIC_EPOCH;
+	sim_obj_label(d, "(vGIC distributor)");
+	r = kvm_io_bus_register_dev(kvm, KVM_MMIO_BUS, VGIC_DIST_BASE, VGIC_DIST_SIZE, &d->dev);
+	if (r < 0) {
+		kfree(d);
+		goto out;
+	}
+	if (VGIC_RELEASE)
+		smp_store_release(&h.vgic_ready, 1);
+	else
+		WRITE_ONCE(h.vgic_ready, 1);
+out:
+	mutex_unlock(&kvm->slots_lock);
+	return r;	/* an error: the kernel marks the VM dead, the vCPU does not run */
 }
 
 /*
@@ -342,6 +701,10 @@ static void vcpu_thread(void *arg)
 	bool in_section = false;
 	int idx = 0;
 
+	if (h.sc.vgic && vgic_map_resources(kvm) < 0) {
+		kvm_put_kvm(kvm);
+		return;
+	}
 	for (int i = 0; i < h.sc.nvops; i++) {
 		uint8_t op = h.sc.vcpu_op[vcpu->vcpu_id][i];
 		int slot = (op >> 2) & 3;
@@ -358,7 +721,7 @@ static void vcpu_thread(void *arg)
 			idx = srcu_read_lock(&kvm->srcu);	/* VM exit: the handler's read section */
 			in_section = true;
 		}
-		vcpu_access(vcpu, op, seen);
+		vcpu_access(vcpu, op, seen, i);
 	}
 	if (in_section)
 		srcu_read_unlock(&kvm->srcu, idx);
@@ -402,6 +765,9 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 
 	sim_begin(&cfg, data, size);
 	memset(&h, 0, sizeof(h));
+	for (int s = 0; s < NSLOTS; s++)
+		h.kind[s] = -1;
+	sim_eventfd_reset();
 	decode(&h.sc);
 	sim_cfg.failslab = h.sc.failslab;
 	sim_set_reach_fn(bus_reaches);
@@ -409,9 +775,11 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	sim_thread_create("ioctl", ioctl_thread, NULL, false);
 	if (o->trace)
 		printf("scenario: %d vCPU(s), %d ioctl op(s), %d op(s) per vCPU, failslab %s, "
-		       "smp_rmb() in the emulation loop %s, kernel %s, model %s, srcu %s\n",
+		       "smp_rmb() in the emulation loop %s, vGIC %s, kernel %s, model %s, srcu %s\n",
 		       h.sc.nvcpus, h.sc.nioctl, h.sc.nvops, h.sc.failslab ? "on" : "off",
-		       h.sc.emul_rmb ? "yes" : "no", BUSFUZZ_TREE_VERSION,
+		       h.sc.emul_rmb ? "yes" : "no",
+		       !h.sc.vgic ? "off" : VGIC_ACQUIRE ? "on (acquire/release)" : "on (plain ready)",
+		       BUSFUZZ_TREE_VERSION,
 		       sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
 	sim_run();
 	sim_end();

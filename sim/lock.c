@@ -183,7 +183,8 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 	if (l->owner == sim_s.cur)
 		sim_finding("deadlock", site, "%s acquired again by the thread that holds it", l->name);
 	sim_lockdep_acquire(lock_class(l), site, false);
-	if (l->owner >= 0)
+	/* Woken when it was free, another waiter may have taken it since. */
+	while (l->owner >= 0)
 		sim_park(lock_free, l, l->name, l, l->owner);
 	l->owner = sim_s.cur;
 	/* The lock word: an acquire RMW, so the critical section sees the

@@ -300,7 +300,7 @@ static inline struct msg *newest(struct loc *l)
  * every thread's view); if there are none, the oldest, which no thread may
  * read from now on (a restriction, so sound).
  */
-static void make_room(struct loc *l)
+static int make_room(struct loc *l)
 {
 	int id = loc_id(l), k = 0;
 	uint32_t lo = UINT32_MAX;
@@ -318,16 +318,19 @@ static void make_room(struct loc *l)
 	l->nmsg -= k;
 	if (l->floor < l->m[0].ts)
 		l->floor = l->m[0].ts;
+	return k;
 }
 
 /* Insert a message after index i (i = nmsg-1: at the end). */
 static struct msg *insert_after(struct loc *l, int i, uint32_t ts)
 {
 	if (l->nmsg == MAXMSG) {
-		if (i == 0)
+		/* k messages go, all older than every view: i (after a view) moves down by k. */
+		int k = make_room(l);
+
+		if (i < k)
 			sim_fatal("memory model: no room for a store");
-		make_room(l);
-		i--;
+		i -= k;
 	}
 	memmove(&l->m[i + 2], &l->m[i + 1], (l->nmsg - i - 1) * sizeof(l->m[0]));
 	l->nmsg++;

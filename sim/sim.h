@@ -218,6 +218,8 @@ int sim_obj_id(const void *p);		/* allocation number, 0 if unknown */
 /* "obj#N", "obj#N+0x10" (inside an object) or the raw value: stable across runs. */
 const char *sim_obj_name(const void *p, char *buf, size_t n);
 void sim_check_live(const void *p, const struct sim_site *site, const char *what);
+/* The same for a pointer anywhere inside an object (a list_head member). */
+void sim_check_live_within(const void *p, const struct sim_site *site, const char *what);
 /* Non-kernel allocations of the scenario (test devices are kernel-side objects,
  * but their owners are the harness): same accounting, a label for reports. */
 void sim_obj_label(const void *p, const char *label);

@@ -197,6 +197,16 @@ void sim_check_live(const void *p, const struct sim_site *site, const char *what
 			    desc(o, b, sizeof(b)), o->free->file, o->free->line);
 }
 
+void sim_check_live_within(const void *p, const struct sim_site *site, const char *what)
+{
+	struct obj *o = find_containing(p);
+	char b[64];
+
+	if (o && o->freed)
+		sim_finding("use-after-free", site, "%s of %s+%#zx, freed at %s:%d", what, desc(o, b, sizeof(b)),
+			    (size_t)((const char *)p - (char *)o->p), o->free->file, o->free->line);
+}
+
 const char *sim_obj_name(const void *p, char *buf, size_t n)
 {
 	struct obj *o = p ? find_containing(p) : NULL;

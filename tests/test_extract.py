@@ -166,7 +166,7 @@ def test_line_directives_point_at_the_tree():
 
 
 def test_sparse_tree_works():
-    parts = ["virt/kvm", "include/kvm", "include/linux/kvm_host.h",
+    parts = ["virt/kvm", "include/kvm", "include/linux/kvm_host.h", "include/uapi/linux/kvm.h",
              "arch/x86/kvm/vmx/vmx.c", "tools/memory-model"]
     t = copy_tree("6.12", "sparse", parts)
     out = os.path.join(TMP, "out-sparse")
@@ -330,6 +330,42 @@ def test_stubbed_names_are_not_extracted():
         ok &= check(all("#define %s(...) BUSFUZZ_STUB(%s)" % (n, n) in stubs_h
                         for n in man["stubs_used"]), "%s: stub macro missing" % v)
     return ok
+
+
+CALLERS = {"kvm_ioeventfd", "kvm_assign_ioeventfd_idx", "kvm_deassign_ioeventfd_idx",
+           "ioeventfd_check_collision", "ioeventfd_write", "ioeventfd_destructor",
+           "ioeventfd_release", "kvm_eventfd_init", "kvm_coalesced_mmio_init",
+           "kvm_coalesced_mmio_free", "kvm_vm_ioctl_register_coalesced_mmio",
+           "kvm_vm_ioctl_unregister_coalesced_mmio", "coalesced_mmio_write",
+           "coalesced_mmio_destructor"}
+
+
+def test_callers_are_extracted():
+    ok = True
+    for v in ("6.1", "6.12", "7"):
+        out = extracted(v)
+        h = have(out)
+        ok &= check(CALLERS <= h, "%s: callers missing: %s" % (v, CALLERS - h))
+        c = read(out, "kvm_main_bus.c")
+        for rel in ("virt/kvm/eventfd.c", "virt/kvm/coalesced_mmio.c",
+                    "virt/kvm/coalesced_mmio.h", "include/uapi/linux/kvm.h"):
+            ok &= check('"%s"' % rel in c, "%s: nothing from %s" % (v, rel))
+        ok &= check("struct kvm_ioeventfd {" in c and "struct _ioeventfd {" in c,
+                    "%s: ioeventfd structures missing" % v)
+        stubs_h = read(out, "stubs.h")
+        ok &= check("kvm_coalesced_mmio_free" not in stubs_h and "kvm_eventfd_init" not in stubs_h,
+                    "%s: callers still stubbed" % v)
+        # the irqfd half of eventfd.c is not on the bus: never pulled in
+        ok &= check("irqfd_wakeup" not in h and "kvm_irqfd" not in h, "%s: irqfd code extracted" % v)
+    ok &= check("coalesced_mmio_has_room" in have(extracted("6.1")), "6.1's helper missing")
+    return ok
+
+
+def test_missing_uapi_header_is_an_error():
+    t = copy_tree("6.12", "no-uapi", ["virt/kvm", "include/kvm", "include/linux/kvm_host.h"])
+    rc, err = run(t, os.path.join(TMP, "out-no-uapi"))
+    return check(rc == 2 and "include/uapi/linux/kvm.h" in err and "no such file" in err,
+                 "rc=%s err=%r" % (rc, err))
 
 
 def test_caller_destroys_fact():

@@ -35,8 +35,25 @@ KVM_MAIN = "virt/kvm/kvm_main.c"
 KVM_HOST = "include/linux/kvm_host.h"
 IODEV = "include/kvm/iodev.h"
 COALESCED = "virt/kvm/coalesced_mmio.c"
+COALESCED_H = "virt/kvm/coalesced_mmio.h"
+EVENTFD = "virt/kvm/eventfd.c"
+UAPI_KVM = "include/uapi/linux/kvm.h"
 VMX = "arch/x86/kvm/vmx/vmx.c"
+VGIC_INIT = "arch/arm64/kvm/vgic/vgic-init.c"
 MAKEFILE = "Makefile"
+
+# The real callers of the bus: KVM_IOEVENTFD (eventfd.c) and
+# KVM_[UN]REGISTER_COALESCED_MMIO (coalesced_mmio.c), with what kvm_create_vm()
+# and kvm_destroy_vm() call of them.  Their closure is searched in these files,
+# in this order (a name takes its first definition): the .c files, then the
+# private header, then the uapi header for the ioctl structures and flags.
+CALLER_ROOTS = (
+    (EVENTFD, ("kvm_ioeventfd", "kvm_eventfd_init")),
+    (COALESCED, ("kvm_vm_ioctl_register_coalesced_mmio",
+                 "kvm_vm_ioctl_unregister_coalesced_mmio",
+                 "kvm_coalesced_mmio_init", "kvm_coalesced_mmio_free")),
+)
+CALLER_FILES = (EVENTFD, COALESCED, COALESCED_H, UAPI_KVM)
 
 # (kind, name) of the kvm_host.h items the shim needs, in the order wanted.
 HOST_TYPES = (("struct", "kvm_io_range"), ("define", "NR_IOBUS_DEVS"),
@@ -758,6 +775,64 @@ def _section(items, rel, guard, what):
     return "\n".join(out) + "\n"
 
 
+def _extract_callers(tree, stubs, outside):
+    """The closure of CALLER_ROOTS over CALLER_FILES: (types, functions, notes).
+
+    types: struct/enum/define items of the headers, in file order (uapi
+    first); functions: every item of the .c files, in file order per file.
+    Names in outside (what kvm_main.c, kvm_host.h and iodev.h give) are never
+    searched here: the callers use the same bus code as everyone else."""
+    items = {}
+    for rel in CALLER_FILES:
+        items[rel] = segment(Source(rel, tree.read(rel, "the ioeventfd and coalesced MMIO callers")))
+    # name -> the first definition of each namespace (tag or ordinary): a
+    # struct and a function may share a name (struct kvm_ioeventfd and
+    # kvm_ioeventfd()).  Anonymous enums define their constants.
+    idx = {}
+    for rel in CALLER_FILES:
+        for it in items[rel]:
+            if it.kind not in ("function", "decl", "define", "proto") or not it.names:
+                continue
+            if it.kind == "decl" and it.tentative:
+                continue
+            for nm in it.names:
+                ns = "tag" if any(t.split()[1] == nm for t in it.tags) else "ord"
+                idx.setdefault(nm, {}).setdefault(ns, it)
+    for rel, roots in CALLER_ROOTS:
+        for r in roots:
+            it = idx.get(r, {}).get("ord")
+            if it is None or it.kind != "function" or it.src.rel != rel:
+                raise ExtractError("%s: symbol '%s' not found" % (rel, r))
+    notes = []
+    chosen = {}
+    work = []
+
+    def want(name):
+        if name in stubs or name in outside:
+            return
+        for it in idx.get(name, {}).values():
+            if id(it) in chosen:
+                continue
+            if it.broken:
+                raise ExtractError("%s:%d: cannot extract '%s': %s" % (
+                    it.src.rel, it.line, name, it.broken))
+            chosen[id(it)] = it
+            work.append(it)
+
+    for _rel, roots in CALLER_ROOTS:
+        for r in roots:
+            want(r)
+    while work:
+        for nm in sorted(references(work.pop(), stubs)):
+            want(nm)
+    order = {rel: i for i, rel in enumerate(CALLER_FILES)}
+    picked = sorted(chosen.values(), key=lambda it: (order[it.src.rel], it.first.start))
+    heads = [it for it in picked if it.src.rel in (UAPI_KVM, COALESCED_H)]
+    heads.sort(key=lambda it: (it.src.rel != UAPI_KVM, it.first.start))
+    body = [it for it in picked if it.src.rel in (EVENTFD, COALESCED)]
+    return heads, body, notes
+
+
 def _fact_caller_destroys(tree):
     rel = COALESCED
     what = "BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV"
@@ -789,6 +864,21 @@ def _fact_vmx_rmb(tree):
         if texts[j:j + 4] == ["smp_rmb", "(", ")", ";"]:
             return 1
     return 0
+
+
+def _fact_vgic(tree):
+    """(acquire, release): how kvm_vgic_map_resources() reads and sets
+    dist->ready: 1 with smp_load_acquire()/smp_store_release(), 0 plainly;
+    (-1, -1) without arch/arm64/kvm/vgic/vgic-init.c."""
+    if not tree.exists(VGIC_INIT):
+        return -1, -1
+    src = Source(VGIC_INIT, tree.read(VGIC_INIT))
+    fn = _find(segment(src), "function", "kvm_vgic_map_resources", VGIC_INIT)
+    text = "".join(t.text for t in fn.toks)
+    if "dist->ready" not in text and "vgic_ready(kvm)" not in text:
+        raise ExtractError("%s: kvm_vgic_map_resources() no longer tests dist->ready" % VGIC_INIT)
+    return (int("smp_load_acquire(&dist->ready)" in text),
+            int("smp_store_release(&dist->ready," in text))
 
 
 def _tree_version(tree):
@@ -874,10 +964,15 @@ def extract(tree_dir, stubs_path):
     for it in picked + host_types + host_inl + iodev_items:
         if it.kind in ("function", "decl", "define"):
             defined.update(it.names)
+    caller_heads, caller_items, caller_notes = _extract_callers(tree, stubs, set(defined))
+    notes.extend(caller_notes)
+    caller_funcs = [it for it in caller_items if it.kind == "function"]
+    for it in caller_heads + caller_items:
+        defined.update(it.names)
 
     # stubs the emitted code references, and the calls it makes
     emitted = [(IODEV, iodev_items), (KVM_HOST, host_types + host_inl),
-               (KVM_MAIN, picked)]
+               (KVM_MAIN, picked), (None, caller_heads + caller_items)]
     used_stubs = set()
     calls = []
     for rel, its in emitted:
@@ -910,6 +1005,7 @@ def extract(tree_dir, stubs_path):
     facts = {
         "caller_destroys": _fact_caller_destroys(tree),
         "vmx_rmb": _fact_vmx_rmb(tree),
+        "vgic": _fact_vgic(tree),
         "version": _tree_version(tree),
     }
 
@@ -928,23 +1024,26 @@ def extract(tree_dir, stubs_path):
          "/*",
          " * Generated by tools/extract.py from the kernel tree's %s:" % KVM_MAIN,
          " * the I/O bus functions and every top-level item they need, verbatim,",
-         " * in file order.  Do not edit.",
+         " * in file order; then the same for their real callers, ioeventfds",
+         " * (%s) and coalesced MMIO (%s), with the uapi" % (EVENTFD, COALESCED),
+         " * structures they take (%s).  Do not edit." % UAPI_KVM,
          " */",
          "#include <linux/kvm_host.h>",
          "#include <kvm/iodev.h>",
          '#include "stubs.h"',
          ""]
-    tags = sorted({t for it in picked for t in it.tags if not t.startswith("enum ")})
+    tags = sorted({t for it in picked + caller_heads + caller_items for t in it.tags
+                   if not t.startswith("enum ")})
     if tags:
         c.append("/* tags defined below, for the prototypes */")
         c.extend("%s;" % t for t in tags)
         c.append("")
     c.append("/* prototypes of the extracted functions */")
-    for it in funcs:
+    for it in funcs + caller_funcs:
         c.append(it.header_text() + ";")
     c.append("")
-    for it in picked:
-        c.append('#line %d "%s"' % (it.line, KVM_MAIN))
+    for it in caller_heads + picked + caller_items:
+        c.append('#line %d "%s"' % (it.line, it.src.rel))
         c.append(it.text())
         c.append("")
     out["kvm_main_bus.c"] = "\n".join(c)
@@ -976,7 +1075,9 @@ def extract(tree_dir, stubs_path):
          "",
          "/* extracted functions (origin in the comment) */"]
     have = []
-    for rel, its in ((KVM_MAIN, funcs), (KVM_HOST, host_inl),
+    for rel, its in ((KVM_MAIN, funcs), (EVENTFD, [i for i in caller_funcs if i.src.rel == EVENTFD]),
+                     (COALESCED, [i for i in caller_funcs if i.src.rel == COALESCED]),
+                     (KVM_HOST, host_inl),
                      (IODEV, [i for i in iodev_items if i.kind == "function"])):
         for it in its:
             have.append((it.names[0], "%s:%d" % (rel, it.line)))
@@ -993,6 +1094,11 @@ def extract(tree_dir, stubs_path):
           "/* 1: handle_invalid_guest_state() has smp_rmb(); 0: it has not;",
           " * -1: no arch/x86/kvm/vmx/vmx.c in the tree. */",
           "#define BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP %d" % facts["vmx_rmb"],
+          "/* kvm_vgic_map_resources(): 1 if it reads dist->ready with",
+          " * smp_load_acquire() / sets it with smp_store_release(); 0 plainly;",
+          " * -1: no arch/arm64/kvm/vgic/vgic-init.c in the tree. */",
+          "#define BUSFUZZ_VGIC_READY_ACQUIRE %d" % facts["vgic"][0],
+          "#define BUSFUZZ_VGIC_READY_RELEASE %d" % facts["vgic"][1],
           "", "#endif /* BUSFUZZ_GEN_EXTRACTED_H */", ""]
     out["extracted.h"] = "\n".join(e)
 
@@ -1013,11 +1119,15 @@ def extract(tree_dir, stubs_path):
                   for it in picked],
         "host_items": [{"names": it.names, "kind": it.kind, "where": it.where()}
                        for it in host_types + host_inl],
+        "caller_items": [{"names": it.names, "kind": it.kind, "where": it.where()}
+                         for it in caller_heads + caller_items],
         "stubs_used": sorted(used_stubs),
         "stubs_unused": sorted(set(stubs) - used_stubs),
         "facts": {
             "BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV": facts["caller_destroys"],
             "BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP": facts["vmx_rmb"],
+            "BUSFUZZ_VGIC_READY_ACQUIRE": facts["vgic"][0],
+            "BUSFUZZ_VGIC_READY_RELEASE": facts["vgic"][1],
         },
         "report": notes,
     }

@@ -19,6 +19,7 @@
 #define EEXIST 17
 #define ENODEV 19
 #define EINVAL 22
+#define EMFILE 24
 #define ENOSPC 28
 #define ERANGE 34
 #define EOPNOTSUPP 95

@@ -17,9 +17,11 @@
 #include <linux/bug.h>
 #include <linux/err.h>
 #include <linux/errno.h>
+#include <linux/eventfd.h>
 #include <linux/kernel.h>
 #include <linux/kvm_types.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -30,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
+#include <linux/unaligned.h>
 
 #include "kvm_host_bus_types.h"		/* generated from the tree */
 
@@ -75,6 +78,8 @@ struct kvm {
 	struct list_head vm_list;
 	struct mutex lock;
 	struct kvm_io_bus __rcu *buses[KVM_NR_BUSES];
+	struct kvm_coalesced_mmio_ring *coalesced_mmio_ring;	/* CONFIG_KVM_MMIO */
+	spinlock_t ring_lock;
 	struct list_head coalesced_zones;
 	struct list_head ioeventfds;
 	struct mutex irq_lock;

@@ -16,6 +16,16 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 typedef unsigned int gfp_t;
+/* uapi types (include/uapi/linux/kvm.h's structures) */
+typedef uint8_t __u8;
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+typedef int8_t __s8;
+typedef int16_t __s16;
+typedef int32_t __s32;
+typedef int64_t __s64;
+#define __DECLARE_FLEX_ARRAY(TYPE, NAME) TYPE NAME[]
 
 typedef struct { int counter; } atomic_t;
 typedef struct { long counter; } atomic_long_t;

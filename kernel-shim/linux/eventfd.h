@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * eventfd contexts as the ioeventfd code sees them.  A context is a slab
+ * object with a reference count outside the memory model (the kernel's kref
+ * on the eventfd file: nothing here races on it), so a reference never put is
+ * a leak at the end, a put too many a use-after-free, and a signal after the
+ * last put a use-after-free.  Userspace's side (eventfd(2), close(2)) is
+ * sim_eventfd_open()/sim_eventfd_close(): a small table of open files.
+ */
+#ifndef BUSFUZZ_SHIM_LINUX_EVENTFD_H
+#define BUSFUZZ_SHIM_LINUX_EVENTFD_H
+
+#include <linux/err.h>
+#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/compiler.h>
+
+struct eventfd_ctx {
+	int refs;				/* the file's and each fdget()'s */
+	int fd;
+	int serial;				/* the scenario's name for it, -1 */
+	u64 count;				/* eventfd_signal()s */
+};
+
+#define SIM_EVENTFD_FILES 8
+static struct eventfd_ctx *sim_eventfd_files[SIM_EVENTFD_FILES];
+/* Per thread: the serial of the context it signalled last, for the checker. */
+static int sim_eventfd_signalled[SIM_MAX_THREADS];
+
+static inline struct eventfd_ctx *sim_eventfd_fdget(int fd, const struct sim_site *site)
+{
+	struct eventfd_ctx *ctx;
+
+	sim_preempt(site);
+	if (fd < 0 || fd >= SIM_EVENTFD_FILES || !sim_eventfd_files[fd])
+		return ERR_PTR(-EBADF);
+	ctx = sim_eventfd_files[fd];
+	sim_check_live(ctx, site, "eventfd_ctx_fdget");
+	ctx->refs++;
+	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", fd, ctx->refs);
+	return ctx;
+}
+
+static inline void sim_eventfd_put(struct eventfd_ctx *ctx, const struct sim_site *site)
+{
+	sim_preempt(site);
+	sim_check_live(ctx, site, "eventfd_ctx_put");
+	if (ctx->refs <= 0)
+		sim_finding("use-after-free", site, "eventfd ctx of fd %d: reference count underflow", ctx->fd);
+	ctx->refs--;
+	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", ctx->fd, ctx->refs);
+	if (!ctx->refs)
+		sim_kfree(ctx, site);
+}
+
+static inline void sim_eventfd_signal(struct eventfd_ctx *ctx, const struct sim_site *site)
+{
+	sim_preempt(site);
+	sim_check_live(ctx, site, "eventfd_signal");
+	ctx->count++;
+	sim_eventfd_signalled[sim_current()] = ctx->serial;
+	sim_trace(site, 0, "eventfd of fd %d signalled (count %llu)", ctx->fd, (unsigned long long)ctx->count);
+}
+
+#define eventfd_ctx_fdget(fd) sim_eventfd_fdget(fd, SIM_SITE("eventfd_ctx_fdget"))
+#define eventfd_ctx_put(ctx) sim_eventfd_put(ctx, SIM_SITE("eventfd_ctx_put"))
+/* 6.1 passes a count (always 1 here); 6.8+ does not. */
+#define eventfd_signal(ctx, ...) sim_eventfd_signal(ctx, SIM_SITE("eventfd_signal"))
+
+/* Userspace: eventfd(2) (its allocation may fail like any other), close(2). */
+static inline int sim_eventfd_open_at(const struct sim_site *site)
+{
+	struct eventfd_ctx *ctx;
+
+	for (int fd = 0; fd < SIM_EVENTFD_FILES; fd++) {
+		if (sim_eventfd_files[fd])
+			continue;
+		ctx = sim_kmalloc(sizeof(*ctx), true, site);
+		if (!ctx)
+			return -ENOMEM;
+		sim_obj_label(ctx, "(eventfd ctx)");
+		ctx->refs = 1;
+		ctx->fd = fd;
+		ctx->serial = -1;
+		sim_eventfd_files[fd] = ctx;
+		return fd;
+	}
+	return -EMFILE;
+}
+
+static inline void sim_eventfd_close_at(int fd, const struct sim_site *site)
+{
+	struct eventfd_ctx *ctx = sim_eventfd_files[fd];
+
+	sim_eventfd_files[fd] = NULL;
+	sim_eventfd_put(ctx, site);
+}
+
+#define sim_eventfd_open() sim_eventfd_open_at(SIM_SITE("eventfd"))
+#define sim_eventfd_close(fd) sim_eventfd_close_at(fd, SIM_SITE("close"))
+
+/* Every execution starts with no open file. */
+static inline void sim_eventfd_reset(void)
+{
+	for (int fd = 0; fd < SIM_EVENTFD_FILES; fd++)
+		sim_eventfd_files[fd] = NULL;
+}
+
+#endif /* BUSFUZZ_SHIM_LINUX_EVENTFD_H */
