@@ -132,7 +132,7 @@ static int slot_len(int bus)
 }
 
 /* The bus reaches its devices: a reader that loaded a bus may call any of them. */
-static bool bus_reaches(const void *loaded, const void *obj)
+SIM_GHOST_CODE static bool bus_reaches(const void *loaded, const void *obj)
 {
 	const struct kvm_io_bus *b = loaded;
 
@@ -396,6 +396,7 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 
 	sim_begin(&cfg, data, size);
 	memset(&h, 0, sizeof(h));
+	sim_ghost(h.dev, (size_t)((char *)(&h + 1) - (char *)h.dev));	/* the checker's state, to its end */
 	decode(&h.sc);
 	sim_cfg.failslab = h.sc.failslab;
 	sim_set_reach_fn(bus_reaches);
