@@ -211,10 +211,9 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 	t->wake = NULL;
 	t->asan_fake = NULL;
 #ifdef SIM_TSAN
-	if (!t->fiber) {
+	if (!t->fiber)
 		t->fiber = __tsan_create_fiber(0);
-		__tsan_set_fiber_name(t->fiber, name);
-	}
+	__tsan_set_fiber_name(t->fiber, name);	/* the slot's thread of this execution */
 	__tsan_release(&birth[tid]);
 #endif
 	sim_s.nthreads++;
