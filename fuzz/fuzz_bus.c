@@ -8,18 +8,30 @@
 #include "harness.h"
 #include "sim.h"
 
-#include <sanitizer/asan_interface.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BUSFUZZ_TSAN 1
+#elif __has_feature(address_sanitizer)
+#define BUSFUZZ_ASAN 1
+#endif
+#endif
+#ifdef BUSFUZZ_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static struct busfuzz_opts opts = { .abort_on_finding = true };
+
+#ifdef BUSFUZZ_ASAN
 
 /*
  * An ASan report ends the process without a word from the simulator: print
  * the interleaving (the last steps, or all of it when tracing) and the
  * finding in busfuzz's own terms.  (Not a death callback: libFuzzer owns the
- * only one, to save the input.)
+ * only one, to save the input.)  TSan's reports: fuzz/tsan_report.c.
  */
 static void on_asan_report(const char *report)
 {
@@ -42,6 +54,7 @@ static void on_asan_report(const char *report)
 	}
 	fflush(stdout);
 }
+#endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -49,7 +62,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	opts.trace = t && *t == '1';
 	busfuzz_parse_mode(&opts, getenv("BUSFUZZ_MODEL"), getenv("BUSFUZZ_SRCU"));
+#ifdef BUSFUZZ_ASAN
 	__asan_set_error_report_callback(on_asan_report);
+#endif
 	return 0;
 }
 

@@ -108,7 +108,8 @@ static struct {
 	struct kvm_vcpu vcpu[KVM_MAX_VCPUS];
 	/* Published to the guest: epoch << 4 | kind << 2 | bus << 1 | registered.  Shared memory. */
 	unsigned long pub[NSLOTS];
-	/* Ghost state of the checker, outside the memory model. */
+	unsigned long vgic_ready;	/* dist->ready: shared memory */
+	/* Ghost state of the checker, outside the memory model (from here to the end). */
 	int kind[NSLOTS];		/* what userspace has in the slot, -1: nothing */
 	int epoch[NSLOTS];		/* of what is in the slot (or was, last) */
 	struct test_dev *dev[NSLOTS];
@@ -123,7 +124,6 @@ static struct {
 	int unreg_begun[KVM_NR_BUSES];	/* ops begun that may unregister (failslab: any may drop all) */
 	int unreg_begun_slot[NSLOTS];	/* epoch whose removal has begun */
 	struct reach reached[SIM_MAX_THREADS];
-	unsigned long vgic_ready;	/* dist->ready: shared memory */
 } h;
 
 /* ---- test devices ----------------------------------------------------------- */
@@ -180,7 +180,7 @@ static int slot_len(int bus)
 }
 
 /* The bus reaches its devices: a reader that loaded a bus may call any of them. */
-static bool bus_reaches(const void *loaded, const void *obj)
+SIM_GHOST_CODE static bool bus_reaches(const void *loaded, const void *obj)
 {
 	const struct kvm_io_bus *b = loaded;
 
@@ -768,6 +768,7 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	for (int s = 0; s < NSLOTS; s++)
 		h.kind[s] = -1;
 	sim_eventfd_reset();
+	sim_ghost(h.kind, (size_t)((char *)(&h + 1) - (char *)h.kind));	/* the checker's state, to its end */
 	decode(&h.sc);
 	sim_cfg.failslab = h.sc.failslab;
 	sim_set_reach_fn(bus_reaches);

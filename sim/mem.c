@@ -48,6 +48,7 @@ struct msg {
 	int8_t tid;		/* writer, -1: initial value or a plain store */
 	uint8_t rmw;		/* written by an RMW: nothing goes right before it */
 	uint8_t unordered;	/* publishes an object whose initialisation it does not order */
+	SIM_TSAN_HOOK(struct sim_tsan_msg tsan;)
 	const struct sim_site *site;
 };
 
@@ -122,6 +123,7 @@ void sim_mem_reset(void)
 	arena_top = 0;
 	nwatch = 0;
 	memset(fence_view, 0, sizeof(fence_view));
+	SIM_TSAN_HOOK(sim_tsan_reset());
 }
 
 /* A new thread starts with its creator's view: creating and waking a
@@ -131,6 +133,7 @@ void sim_mem_thread_reset(int tid)
 	int parent = sim_s.cur;
 
 	memset(&ts_[tid], 0, sizeof(ts_[tid]));
+	SIM_TSAN_HOOK(sim_tsan_thread_reset(tid));
 	if (parent < 0 || parent == tid)
 		return;
 	memcpy(ts_[tid].cur, ts_[parent].cur, sizeof(ts_[tid].cur));
@@ -184,6 +187,11 @@ static void check_watch(const void *addr, const struct sim_site *site)
 	for (int i = 0; i < nwatch; i++)
 		if ((const char *)addr >= watch[i].lo && (const char *)addr < watch[i].hi)
 			watch[i].fn(addr, site);
+}
+
+void sim_ghost(const void *p, size_t len)
+{
+	SIM_TSAN_HOOK(sim_tsan_ghost(p, len));
 }
 
 uint32_t sim_mem_order_epoch(void)
@@ -394,6 +402,7 @@ static void fence_nopreempt(enum sim_fence f)
 	int tid = sim_s.cur;
 	struct tstate *t;
 
+	SIM_TSAN_HOOK(sim_tsan_fence(f, sim_cfg.srcu));
 	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
 		return;
 	t = &ts_[tid];
@@ -522,6 +531,7 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
 		uint64_t v = raw_load(addr, size);
 
+		SIM_TSAN_HOOK(if (tid >= 0) sim_tsan_load(sim_tsan_sc_msg(addr), o, size == sizeof(void *) && v > 0xffff));
 		if (sim_cfg.trace) {
 			char b[32];
 			sim_trace(site, v, "%s load -> %s", order_name[o], value_name(v, size, b, sizeof(b)));
@@ -540,6 +550,7 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	m = &l->m[l->nmsg - 1 - k];
 	if (m->unordered && m->tid != tid)
 		report_unordered_publish(m, site);
+	SIM_TSAN_HOOK(sim_tsan_load(&m->tsan, o, size == sizeof(void *) && m->val > 0xffff));
 	t->cur[loc_id(l)] = m->ts;
 	if (t->acq[loc_id(l)] < m->ts)
 		t->acq[loc_id(l)] = m->ts;
@@ -592,6 +603,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 		check_watch(addr, site);
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
 		raw_store(addr, val, size);
+		SIM_TSAN_HOOK(if (tid >= 0) sim_tsan_store(sim_tsan_sc_msg(addr), o));
 		if (sim_cfg.trace) {
 			char b[32];
 			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
@@ -631,6 +643,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	m->val = val;
 	m->tid = tid;
 	m->site = site;
+	SIM_TSAN_HOOK(sim_tsan_store(&m->tsan, o));
 	if (o == SIM_RELEASE) {
 		t->oepoch++;
 	} else if (sim_cfg.model == SIM_MODEL_LKMM && size == sizeof(void *) && val > 0xffff) {
@@ -708,10 +721,16 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		check_watch(addr, site);
 	if (tid >= 0 && (o == SIM_RELEASE || o == SIM_FULL))
 		ts_[tid].oepoch++;
+	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
 		old = raw_load(addr, size);
 		if (op != SIM_RMW_CMPXCHG || old == mask(cmp, size))
 			raw_store(addr, mask(apply(op, old, arg), size), size);
+		SIM_TSAN_HOOK(if (tid >= 0) {
+			struct sim_tsan_msg *sm = sim_tsan_sc_msg(addr);
+
+			sim_tsan_rmw(sm, op != SIM_RMW_CMPXCHG || old == mask(cmp, size) ? sm : NULL, o);
+		})
 		goto out;
 	}
 	t = &ts_[tid];
@@ -729,12 +748,16 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		t->acq[id] = r->ts;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		t->gseen = gnow;
-		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size))
+		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size)) {
+			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o));
 			goto out;
+		}
 	} else {
 		take_view(t, r, o == SIM_ACQUIRE || o == SIM_FULL, site);
-		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size))
+		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size)) {
+			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o));
 			goto out;	/* a failed cmpxchg is a plain marked load: no ordering */
+		}
 	}
 	nv = mask(apply(op, old, arg), size);
 	raw_store(addr, nv, size);
@@ -743,6 +766,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	m->tid = tid;
 	m->site = site;
 	m->rmw = 1;
+	SIM_TSAN_HOOK(sim_tsan_rmw(&l->m[l->nmsg - 2].tsan, &m->tsan, o));
 	t->cur[id] = t->wr[id] = t->acq[id] = m->ts;
 	if (sim_cfg.model == SIM_MODEL_LKMM) {
 		/* The message carries the writer's view (release) or its fence
@@ -763,6 +787,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		t->gseen = gnow;
 	}
 out:
+	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
 	if (sim_cfg.trace)
 		sim_trace(site, old, "%s rmw: %lld -> %lld", order_name[o], (long long)old,
 			  (long long)(op == SIM_RMW_CMPXCHG && old != mask(cmp, size) ? old : mask(apply(op, old, arg), size)));
@@ -791,6 +816,7 @@ void sim_mem_lock(uint32_t *word, const struct sim_site *site)
 	struct tstate *t;
 
 	rmw_nopreempt(word, sizeof(*word), SIM_RMW_XCHG, 1, 0, SIM_ACQUIRE, true, site);
+	SIM_TSAN_HOOK(sim_tsan_lock());
 	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
 		return;
 	t = &ts_[tid];
@@ -821,6 +847,7 @@ void sim_mem_export(struct sim_vview *v)
 {
 	int tid = sim_s.cur;
 
+	SIM_TSAN_HOOK(sim_tsan_export(v));
 	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
 		return;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
@@ -839,6 +866,7 @@ void sim_mem_import(const struct sim_vview *v)
 {
 	int tid = sim_s.cur;
 
+	SIM_TSAN_HOOK(sim_tsan_import(v));
 	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
 		return;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
@@ -852,5 +880,6 @@ void sim_mem_import(const struct sim_vview *v)
 
 void sim_vview_join(struct sim_vview *dst, const struct sim_vview *src)
 {
+	SIM_TSAN_HOOK(sim_tsan_join(dst, src));
 	vjoin(dst->t, src->t, SIM_VIEW_LEN);
 }

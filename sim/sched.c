@@ -31,6 +31,9 @@
 #ifdef SIM_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
+#ifdef SIM_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
 
 #define SIM_STACK_SIZE (256 * 1024)
 
@@ -51,6 +54,7 @@ struct sim_thread {
 	int wait_holder;
 	const struct sim_site *last_site;	/* this thread's latest preemption point */
 	void *asan_fake;
+	SIM_TSAN_HOOK(void *fiber;)		/* its TSan fiber, kept across executions */
 };
 
 struct sim_sched sim_s;
@@ -60,6 +64,15 @@ static void *main_sp;
 static void *main_asan_fake;
 static const void *main_stack_bottom;
 static size_t main_stack_size;
+#endif
+#ifdef SIM_TSAN
+/*
+ * TSan edges of the scheduler (a switch itself is none): a thread starts
+ * after its creation (birth) and after the main context's set-up (main_go);
+ * the main context resumes after everything the threads did (done).
+ */
+static void *main_fiber;
+static char birth[SIM_MAX_THREADS], main_go, done;
 #endif
 
 void sim_ctx_switch(void **save_sp, void *new_sp);
@@ -320,6 +333,8 @@ static void thread_trampoline(void)
 #ifdef SIM_ASAN
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
+	SIM_TSAN_HOOK(__tsan_acquire(&birth[sim_s.cur]));
+	SIM_TSAN_HOOK(__tsan_acquire(&main_go));
 	t->fn(t->arg);
 	t->state = T_DONE;
 	sim_trace_event(sim_s.cur, NULL, 0, "exits");
@@ -360,6 +375,12 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 	t->wake = NULL;
 	t->asan_fake = NULL;
 	t->last_site = NULL;
+#ifdef SIM_TSAN
+	if (!t->fiber)
+		t->fiber = __tsan_create_fiber(0);
+	__tsan_set_fiber_name(t->fiber, name);	/* the slot's thread of this execution */
+	__tsan_release(&birth[tid]);
+#endif
 	sim_s.nthreads++;
 	gen_thread(tid);
 	sim_thread_reset_state(tid);
@@ -413,6 +434,15 @@ static void switch_to(struct sim_thread *from, int to_tid, bool from_exiting)
 		sim_ctx_switch(save, to_sp);
 		__sanitizer_finish_switch_fiber(from ? from->asan_fake : main_asan_fake, NULL, NULL);
 	}
+#elif defined(SIM_TSAN)
+	(void)from_exiting;
+	if (from)
+		__tsan_release(&done);	/* the main context may be next */
+	__tsan_switch_to_fiber(to_tid >= 0 ? threads[to_tid].fiber : main_fiber,
+			       __tsan_switch_to_fiber_no_sync);
+	sim_ctx_switch(save, to_sp);
+	if (!from)
+		__tsan_acquire(&done);	/* the main context resumes: the threads have stopped */
 #else
 	(void)from_exiting;
 	sim_ctx_switch(save, to_sp);
@@ -551,6 +581,10 @@ void sim_run(void)
 		main_stack_bottom = addr;
 		main_stack_size = sz;
 	}
+#endif
+#ifdef SIM_TSAN
+	main_fiber = __tsan_get_current_fiber();
+	__tsan_release(&main_go);
 #endif
 	sim_s.cur = -1;
 	sim_s.budget = 0;

@@ -107,6 +107,18 @@ void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size);
 void sim_end(void);		/* leak check, quarantine flush, reset */
 extern struct sim_config sim_cfg;
 
+/* The checker's own state, outside the memory model: no sanitizer sees its races. */
+void sim_ghost(const void *p, size_t len);
+/* Checker code that the simulator calls on any thread: its reads are not the kernel's. */
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+#define SIM_GHOST_CODE __attribute__((no_sanitize("thread")))
+#endif
+#endif
+#ifndef SIM_GHOST_CODE
+#define SIM_GHOST_CODE
+#endif
+
 /* ---- findings and the trace ---------------------------------------------- */
 __attribute__((noreturn, format(printf, 3, 4)))
 void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...);

@@ -29,6 +29,9 @@ void sim_trace_reset(void);
 #define SIM_VIEW_LEN (SIM_MAX_LOC + 1)	/* one entry per location, then the TSO snapshot */
 struct sim_vview {
 	uint32_t t[SIM_VIEW_LEN];
+#ifdef SIM_TSAN
+	uint32_t tsan_sync;	/* its TSan sync object (tsan.h) */
+#endif
 };
 void sim_mem_reset(void);
 uint32_t sim_mem_order_epoch(void);	/* counts the current thread's store-ordering events */
@@ -52,5 +55,7 @@ void sim_srcu_thread_reset(int tid);
 void sim_slab_reset(void);
 void sim_slab_check_leaks(void);
 void sim_slab_flush(void);
+
+#include "tsan.h"
 
 #endif /* BUSFUZZ_SIM_INTERNAL_H */

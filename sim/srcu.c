@@ -122,15 +122,13 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 	if (s->nest[tid]++ == 0) {
 		s->seq[tid]++;
 		s->nloaded[tid] = 0;
-		if (sim_cfg.model != SIM_MODEL_SC) {
-			/* Begun while a grace period runs: LKMM lets it count as
-			 * earlier (waited for) or later (sees the GP's start). */
-			if (gp_in_progress(s) && sim_choose(2)) {
-				join_in_progress(s, tid);
-			} else {
-				sim_mem_import(&s->started);
-			}
-		}
+		/* Begun while a grace period runs: LKMM lets it count as
+		 * earlier (waited for) or later (sees the GP's start).  Under
+		 * sc the import is no model event, only TSan's edge. */
+		if (sim_cfg.model != SIM_MODEL_SC && gp_in_progress(s) && sim_choose(2))
+			join_in_progress(s, tid);
+		else
+			sim_mem_import(&s->started);
 	}
 	if (sim_cfg.srcu == SIM_SRCU_IMPL)
 		sim_mem_full_fence();	/* Tree SRCU: smp_mb() B in __srcu_read_lock() */
@@ -374,6 +372,7 @@ void sim_srcu_barrier(struct sim_srcu *s, const struct sim_site *site)
 	sim_lockdep_wait(s->cls, site);
 	w.ticket = s->cb_tail;
 	sim_park(barrier_done, &w, "srcu_barrier() (queued callbacks)", s, -1);
+	SIM_TSAN_HOOK(sim_tsan_acquire_obj(&s->cb_head));	/* after the callbacks it waited for */
 }
 
 void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
@@ -455,6 +454,7 @@ static void worker(void *arg)
 				  s->name, c.site->file, c.site->line);
 		c.fn(c.head);
 		/* Only now does srcu_barrier() see it done. */
+		SIM_TSAN_HOOK(sim_tsan_release_obj(&s->cb_head));
 		s->cb_head++;
 	}
 }

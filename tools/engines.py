@@ -40,17 +40,19 @@ def finding_key(cls, msg):
 class Campaign:
     """The findings of one run, deduplicated by class and kernel site."""
 
-    def __init__(self, replay_bin, folder, model, srcu):
-        self.replay_bin, self.folder = replay_bin, folder
-        self.model, self.srcu = model, srcu
+    def __init__(self, replay_argv, folder, model, srcu, env=None, mode_extra=""):
+        """replay_argv: the command that replays a file (appended) and prints its FINDING line;
+        mode_extra: more of the mode record (the build, when not the default)."""
+        self.replay_argv, self.folder, self.env = replay_argv, folder, env
+        self.model, self.srcu, self.mode_extra = model, srcu, mode_extra
         self.kept = {}          # (class, site) -> (path, message)
         self.dups = 0
         self.lock = threading.Lock()
         os.makedirs(folder, exist_ok=True)
 
     def classify(self, path):
-        r = subprocess.run([self.replay_bin, "--quiet", "--model", self.model, "--srcu", self.srcu, path],
-                           capture_output=True, text=True, errors="replace")
+        r = subprocess.run(self.replay_argv + [path], capture_output=True, text=True, errors="replace",
+                           env=self.env)
         m = FINDING_RE.search(r.stdout)
         return (m.group(1), m.group(2)) if m else (None, None)
 
@@ -71,7 +73,7 @@ class Campaign:
             shutil.move(path, dest)
             # The input is the same bytes under every model: keep which one found it.
             with open(dest + ".mode", "w") as f:
-                f.write("--model %s --srcu %s\n" % (self.model, self.srcu))
+                f.write("--model %s --srcu %s%s\n" % (self.model, self.srcu, self.mode_extra))
             self.kept[key] = (dest, msg)
             return cls, msg, dest
 
