@@ -193,8 +193,8 @@ static void do_unregister(int slot)
 	/* The bus code may destroy d: read what we need first. */
 	bus = h.dev_bus[slot];
 	epoch = d->epoch;
-	h.unreg_begun_slot[slot] = epoch;
-	h.unreg_begun[bus]++;
+	SIM_GHOST_STORE(h.unreg_begun_slot[slot], epoch);
+	SIM_GHOST_STORE(h.unreg_begun[bus], h.unreg_begun[bus] + 1);
 	mutex_lock(&kvm->slots_lock);
 	r = kvm_io_bus_unregister_dev(kvm, bus, &d->dev);
 	mutex_unlock(&kvm->slots_lock);
@@ -216,7 +216,7 @@ static void buses_store_check(const void *addr, const struct sim_site *site)
 {
 	struct kvm *kvm = h.kvm;
 	int idx = (int)(((const char *)addr - (const char *)kvm->buses) / sizeof(kvm->buses[0]));
-	int users = kvm->users_count.refs.counter;	/* the newest value: no model event */
+	int users = SIM_GHOST_LOAD(kvm->users_count.refs.counter);	/* the newest value: no model event */
 
 	if (sim_lock_held(&kvm->slots_lock.l) || users == 0)
 		return;
@@ -274,8 +274,8 @@ static void check_ordering(int slot, unsigned long seen, struct test_dev *got, i
 
 	if (seen & 1) {
 		/* Observed registered: must reach it unless its removal has begun. */
-		bool removal = h.unreg_begun_slot[slot] >= epoch ||
-			       (h.sc.failslab && h.unreg_begun[bus]);
+		bool removal = SIM_GHOST_LOAD(h.unreg_begun_slot[slot]) >= epoch ||
+			       (h.sc.failslab && SIM_GHOST_LOAD(h.unreg_begun[bus]));
 
 		if (!removal && !(got && got->slot == slot && got->epoch == epoch))
 			sim_finding("ordering", sim_last_site(),
