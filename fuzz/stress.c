@@ -78,6 +78,16 @@ int __tsan_get_report_mop(void *report, unsigned long idx, int *tid, void **addr
 			  int *atomic, void **trace, unsigned long trace_size);
 void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t n);
 
+/* Sites as the kernel's #line names them: "virt/kvm/kvm_main.c:5858", not under the build folder. */
+static void strip_build_dir(char *s)
+{
+	static const char dir[] = BUSFUZZ_BINARY_DIR "/";
+	char *p = strstr(s, dir);
+
+	if (p)
+		memmove(p, p + strlen(dir), strlen(p + strlen(dir)) + 1);
+}
+
 /* halt_on_error: the first report ends the process, as a finding does. */
 const char *__tsan_default_options(void)
 {
@@ -101,8 +111,13 @@ void __tsan_on_report(void *report)
 		char where[256] = "?";
 
 		__tsan_get_report_mop(report, i, &tid, &addr, &size, &write, &atomic, trace, 4);
-		if (trace[0])
-			__sanitizer_symbolize_pc(trace[0], "%f %S", where, sizeof(where));
+		/* The first frame that is not the sanitizer's own (memcpy's interceptor). */
+		for (int f = 0; f < 4 && trace[f]; f++) {
+			__sanitizer_symbolize_pc(trace[f], "%f %S", where, sizeof(where));
+			if (strncmp(where, "__interceptor_", 14) && strncmp(where, "__tsan", 6))
+				break;
+		}
+		strip_build_dir(where);
 		n += snprintf(msg + n, sizeof(msg) - n, "%s %s%s of %d bytes in %s", i ? ";" : ":",
 			      atomic ? "atomic " : "", write ? "write" : "read", size, where);
 	}
