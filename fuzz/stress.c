@@ -58,10 +58,14 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* After the FINDING line: what a benchmark and a rerun need. */
+/* After the FINDING line: what a benchmark and a rerun need (once). */
 static void on_finding(void)
 {
+	static int said;
 	unsigned long n = __atomic_load_n(&execs, __ATOMIC_RELAXED);
+
+	if (__atomic_exchange_n(&said, 1, __ATOMIC_ACQ_REL))
+		return;
 
 	printf("stress: first finding after %.3f s, in execution %lu (%s build), scenario %016llx\n",
 	       now() - t0, n + 1, build_name, (unsigned long long)__atomic_load_n(&cur_scenario, __ATOMIC_RELAXED));
@@ -125,6 +129,10 @@ void __tsan_on_report(void *report)
 	       !strcmp(d, "heap-use-after-free") ? "use-after-free" : "tsan", msg);
 	on_finding();
 }
+#endif
+
+#if defined(STRESS_ASAN) || defined(STRESS_TSAN)
+#include <sanitizer/common_interface_defs.h>
 #endif
 
 #ifdef STRESS_ASAN
@@ -247,6 +255,10 @@ int main(int argc, char **argv)
 		hang_secs = hang;
 #ifdef STRESS_ASAN
 	__asan_set_error_report_callback(on_asan_report);
+#endif
+#if defined(STRESS_ASAN) || defined(STRESS_TSAN)
+	/* A report with no hook of ours (UBSan's): the time to it all the same; its class is in its text. */
+	__sanitizer_set_death_callback(on_finding);
 #endif
 #if !defined(STRESS_ASAN) && !defined(STRESS_TSAN)
 	sim_install_crash_handler();

@@ -206,9 +206,10 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 	check_init(l, site);
 	sim_lockdep_acquire(lock_class(l), site, false);
 	if (!try_take(l)) {
-		sim_native_wait(l->name, __atomic_load_n(&l->owner, __ATOMIC_RELAXED));
+		sim_native_wait(l->name, __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE));
 		while (!try_take(l)) {
-			int o = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+			/* Acquire: the owner's sim_nt[] entry was set up before it stored its id. */
+			int o = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
 
 			/* The owner may be between its CAS and its owner store: only an
 			 * exited owner that still holds the word is a deadlock. */
@@ -220,7 +221,7 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 		}
 		sim_native_wait(NULL, -1);
 	}
-	__atomic_store_n(&l->owner, tid, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->owner, tid, __ATOMIC_RELEASE);
 }
 
 int sim_lock_tryacquire(struct sim_lock *l, const struct sim_site *site)
@@ -232,7 +233,7 @@ int sim_lock_tryacquire(struct sim_lock *l, const struct sim_site *site)
 	if (!try_take(l))
 		return 0;
 	sim_lockdep_acquire(lock_class(l), site, false);
-	__atomic_store_n(&l->owner, tid, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->owner, tid, __ATOMIC_RELEASE);
 	return 1;
 }
 
