@@ -107,26 +107,34 @@ void __tsan_on_report(void *report)
 	char msg[900];
 	size_t n;
 
+	bool freed = false;
+
 	__tsan_get_report_data(report, &d, &count, &stacks, &mops, &locs, &mutexes, &threads, &tids, sleep, 1);
 	n = snprintf(msg, sizeof(msg), "ThreadSanitizer: %s", d);
 	for (int i = 0; i < mops && i < 2 && n < sizeof(msg); i++) {
-		void *addr, *trace[4] = { 0 };
+		void *addr, *trace[6] = { 0 };
 		int tid, size, write, atomic;
 		char where[256] = "?";
 
-		__tsan_get_report_mop(report, i, &tid, &addr, &size, &write, &atomic, trace, 4);
-		/* The first frame that is not the sanitizer's own (memcpy's interceptor). */
-		for (int f = 0; f < 4 && trace[f]; f++) {
+		__tsan_get_report_mop(report, i, &tid, &addr, &size, &write, &atomic, trace, 6);
+		/* The first frame of the kernel code or the harness: not an interceptor
+		 * (memcpy, free) nor the backend (sim_kfree()).  A free() racing with
+		 * an access is a use-after-free (--classic frees at once). */
+		for (int f = 0; f < 6 && trace[f]; f++) {
 			__sanitizer_symbolize_pc(trace[f], "%f %S", where, sizeof(where));
-			if (strncmp(where, "__interceptor_", 14) && strncmp(where, "__tsan", 6))
+			if (f == 0 && (!strncmp(where, "free ", 5) || !strncmp(where, "__interceptor_free ", 19)))
+				freed = true;
+			if (strncmp(where, "__interceptor_", 14) && strncmp(where, "__tsan", 6) &&
+			    strncmp(where, "free ", 5) && strncmp(where, "sim_", 4))
 				break;
 		}
 		strip_build_dir(where);
 		n += snprintf(msg + n, sizeof(msg) - n, "%s %s%s of %d bytes in %s", i ? ";" : ":",
-			      atomic ? "atomic " : "", write ? "write" : "read", size, where);
+			      atomic ? "atomic " : "", freed && write && i == 0 ? "kfree()" : write ? "write" : "read",
+			      size, where);
 	}
-	printf("FINDING %s: %s\n", !strcmp(d, "data-race") ? "race" :
-	       !strcmp(d, "heap-use-after-free") ? "use-after-free" : "tsan", msg);
+	printf("FINDING %s: %s\n", !strcmp(d, "heap-use-after-free") || (!strcmp(d, "data-race") && freed) ?
+	       "use-after-free" : !strcmp(d, "data-race") ? "race" : "tsan", msg);
 	on_finding();
 }
 #endif

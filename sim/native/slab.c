@@ -131,13 +131,13 @@ void sim_kfree(const void *p, const struct sim_site *site)
 			    ds ? ds->file : "?", ds ? ds->line : 0);
 	o->freed = true;
 	o->free = site;
-	if (sim_native.classic) {
-		o->released = true;
-		free(o->p);	/* ASan's own quarantine and TSan's free race detection take over */
-	} else {
+	o->released = sim_native.classic;
+	if (!o->released)
 		POISON(o->p, o->size);
-	}
 	sim_check_end();
+	/* Outside the checker, whose accesses TSan ignores: TSan checks the free itself. */
+	if (sim_native.classic)
+		free((void *)p);	/* ASan's own quarantine and TSan's free race detection take over */
 }
 
 /* Under the checker lock: a live object a reader loaded must not reach a freed one. */
