@@ -82,14 +82,18 @@ int __tsan_get_report_mop(void *report, unsigned long idx, int *tid, void **addr
 			  int *atomic, void **trace, unsigned long trace_size);
 void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t n);
 
-/* Sites as the kernel's #line names them: "virt/kvm/kvm_main.c:5858", not under the build folder. */
+/* Sites as the simulator names them: "virt/kvm/kvm_main.c:5858" (the kernel's #line, under
+ * the build folder) and "fuzz/harness.c:219" (under the source folder). */
 static void strip_build_dir(char *s)
 {
-	static const char dir[] = BUSFUZZ_BINARY_DIR "/";
-	char *p = strstr(s, dir);
+	static const char *const dirs[] = { BUSFUZZ_BINARY_DIR "/", BUSFUZZ_SOURCE_DIR "/" };
 
-	if (p)
-		memmove(p, p + strlen(dir), strlen(p + strlen(dir)) + 1);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *p = strstr(s, dirs[i]);
+
+		if (p)
+			memmove(p, p + strlen(dirs[i]), strlen(p + strlen(dirs[i])) + 1);
+	}
 }
 
 /* halt_on_error: the first report ends the process, as a finding does. */
