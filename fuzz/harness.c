@@ -208,7 +208,7 @@ static void publish(int slot, int kind, int bus, bool registered)
 static void sync_wiped(void)
 {
 	for (int b = 0; b < KVM_NR_BUSES; b++) {
-		if (h.wiped[b] || h.kvm->buses[b])
+		if (h.wiped[b] || SIM_GHOST_LOAD(h.kvm->buses[b]))
 			continue;
 		h.wiped[b] = true;
 		for (int s = 0; s < NSLOTS; s++)
@@ -278,8 +278,8 @@ static void do_unregister_dev(int slot)
 	struct test_dev *d = h.dev[slot];
 	int r, bus = h.dev_bus[slot];
 
-	h.unreg_begun_slot[slot] = h.epoch[slot];
-	h.unreg_begun[bus]++;
+	SIM_GHOST_STORE(h.unreg_begun_slot[slot], h.epoch[slot]);
+	SIM_GHOST_STORE(h.unreg_begun[bus], h.unreg_begun[bus] + 1);
 	mutex_lock(&kvm->slots_lock);
 	r = kvm_io_bus_unregister_dev(kvm, bus, &d->dev);
 	mutex_unlock(&kvm->slots_lock);
@@ -311,9 +311,9 @@ static struct kvm_ioeventfd ioeventfd_args(int slot, int kind, int bus, int fd, 
 /* The buses an ioeventfd lives on: a length-0 MMIO one is also on the fast-MMIO bus. */
 static void ioeventfd_may_unregister(int kind, int bus)
 {
-	h.unreg_begun[bus]++;
+	SIM_GHOST_STORE(h.unreg_begun[bus], h.unreg_begun[bus] + 1);
 	if (kind == KIND_IOEVENTFD_NOLEN && bus == KVM_MMIO_BUS)
-		h.unreg_begun[KVM_FAST_MMIO_BUS]++;
+		SIM_GHOST_STORE(h.unreg_begun[KVM_FAST_MMIO_BUS], h.unreg_begun[KVM_FAST_MMIO_BUS] + 1);
 }
 
 static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
@@ -361,7 +361,7 @@ static void do_deassign_ioeventfd(int slot)
 	int kind = h.kind[slot], bus = h.dev_bus[slot], r;
 	struct kvm_ioeventfd a = ioeventfd_args(slot, kind, bus, h.efd[slot], h.datamatch[slot], true);
 
-	h.unreg_begun_slot[slot] = h.epoch[slot];
+	SIM_GHOST_STORE(h.unreg_begun_slot[slot], h.epoch[slot]);
 	ioeventfd_may_unregister(kind, bus);
 	r = kvm_ioeventfd(h.kvm, &a);
 	/* Found on the list means success, even if its bus was dropped meanwhile. */
@@ -407,8 +407,8 @@ static void do_unregister_zone(int slot)
 	z.addr = slot_addr(slot, bus);
 	z.size = slot_len(bus);
 	z.pio = bus == KVM_PIO_BUS;
-	h.unreg_begun_slot[slot] = h.epoch[slot];
-	h.unreg_begun[bus]++;
+	SIM_GHOST_STORE(h.unreg_begun_slot[slot], h.epoch[slot]);
+	SIM_GHOST_STORE(h.unreg_begun[bus], h.unreg_begun[bus] + 1);
 	r = kvm_vm_ioctl_unregister_coalesced_mmio(h.kvm, &z);
 	/* "from userspace's perspective, the coalesced MMIO is most definitely unregistered" */
 	check_errno("KVM_UNREGISTER_COALESCED_MMIO", slot, r, MAY_0);
@@ -461,7 +461,7 @@ static void buses_store_check(const void *addr, const struct sim_site *site)
 {
 	struct kvm *kvm = h.kvm;
 	int idx = (int)(((const char *)addr - (const char *)kvm->buses) / sizeof(kvm->buses[0]));
-	int users = kvm->users_count.refs.counter;	/* the newest value: no model event */
+	int users = SIM_GHOST_LOAD(kvm->users_count.refs.counter);	/* the newest value: no model event */
 
 	if (sim_lock_held(&kvm->slots_lock.l) || users == 0)
 		return;
@@ -529,14 +529,22 @@ static struct reach reach_of_dev(struct kvm_io_device *d)
 }
 
 /* Entries of the coalesced ring holding this write (the ring page is plain memory). */
-static int ring_count(gpa_t addr, int len, u64 val)
+SIM_GHOST_CODE static int ring_count(gpa_t addr, int len, u64 val)
 {
 	struct kvm_coalesced_mmio_ring *ring = h.kvm->coalesced_mmio_ring;
 	int n = 0;
 
-	for (unsigned i = 0; i < KVM_COALESCED_MMIO_MAX; i++)
-		if (ring->coalesced_mmio[i].phys_addr == addr && !memcmp(ring->coalesced_mmio[i].data, &val, len))
-			n++;
+	/* Byte by byte: memcmp() is intercepted, and would be seen by TSan on native threads. */
+	for (unsigned i = 0; i < KVM_COALESCED_MMIO_MAX; i++) {
+		const u8 *d = ring->coalesced_mmio[i].data, *v = (const u8 *)&val;
+		int k = 0;
+
+		if (ring->coalesced_mmio[i].phys_addr != addr)
+			continue;
+		while (k < len && d[k] == v[k])
+			k++;
+		n += k == len;
+	}
 	return n;
 }
 
@@ -549,9 +557,10 @@ static void check_ordering(int slot, unsigned long seen, int op, int bus, int r,
 
 	if (seen & 1) {
 		/* Observed registered: must reach it unless its removal has begun. */
-		bool removal = h.unreg_begun_slot[slot] >= epoch ||
-			       (h.sc.failslab && (h.unreg_begun[bus] ||
-						  (kind == KIND_IOEVENTFD_NOLEN && h.unreg_begun[KVM_FAST_MMIO_BUS])));
+		bool removal = SIM_GHOST_LOAD(h.unreg_begun_slot[slot]) >= epoch ||
+			       (h.sc.failslab && (SIM_GHOST_LOAD(h.unreg_begun[bus]) ||
+						  (kind == KIND_IOEVENTFD_NOLEN &&
+						   SIM_GHOST_LOAD(h.unreg_begun[KVM_FAST_MMIO_BUS]))));
 
 		if (removal)
 			return;

@@ -24,6 +24,20 @@ struct sim_site {
 
 #define SIM_SITE(w) ({ static const struct sim_site __sim_site = { __FILE__, __LINE__, w }; &__sim_site; })
 
+/*
+ * Ghost state of a checker (bookkeeping outside the memory model) that several
+ * threads share: plain accesses in the simulator (one OS thread), relaxed
+ * atomics in the native backend (real threads, where a plain access would be
+ * a data race of the checker itself).  Not a memory-model event either way.
+ */
+#ifdef BUSFUZZ_NATIVE
+#define SIM_GHOST_LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define SIM_GHOST_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#else
+#define SIM_GHOST_LOAD(x) (x)
+#define SIM_GHOST_STORE(x, v) ((x) = (v))
+#endif
+
 /* ---- decision stream ---------------------------------------------------- */
 void sim_input_set(const uint8_t *data, size_t size);
 unsigned sim_choose(unsigned n);	/* 0..n-1; 0 once the stream is exhausted */

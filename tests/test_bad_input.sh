@@ -44,5 +44,10 @@ expect2 "mutants: bad --seeds" "at least 1" "$root/busfuzz" mutants --tree "$tre
 expect2 "mutants: unknown mutant" "no mutant 'no-such-mutant'" "$root/busfuzz" mutants --tree "$tree" no-such-mutant
 expect2 "mutants: no such tree" "no such directory" "$root/busfuzz" mutants --tree "$work/none" --time 5
 expect2 "mutants: tree without kvm_main.c" "virt/kvm/kvm_main.c" "$root/busfuzz" mutants --tree "$work/nomain" --time 5
+expect2 "stress: bad --time" "at least 1" "$root/busfuzz" stress --tree "$tree" --time 0
+expect2 "stress: bad --delay" "at most 100" "$root/busfuzz" stress --tree "$tree" --delay 101
+expect2 "stress: bad --scenario" "hex scenario seed" "$root/busfuzz" stress --tree "$tree" --scenario xyz
+expect2 "stress: no such tree" "no such directory" "$root/busfuzz" stress --tree "$work/none" --time 5
+expect2 "mutants: --tsan without stress" "go with --strategy stress" "$root/busfuzz" mutants --tree "$tree" --tsan
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -16,7 +16,7 @@
 #include <linux/compiler.h>
 
 struct eventfd_ctx {
-	int refs;				/* the file's and each fdget()'s */
+	int refs;				/* the file's and each fdget()'s (atomic: a kref) */
 	int fd;
 	int serial;				/* the scenario's name for it, -1 */
 	u64 count;				/* eventfd_signal()s */
@@ -36,20 +36,21 @@ static inline struct eventfd_ctx *sim_eventfd_fdget(int fd, const struct sim_sit
 		return ERR_PTR(-EBADF);
 	ctx = sim_eventfd_files[fd];
 	sim_check_live(ctx, site, "eventfd_ctx_fdget");
-	ctx->refs++;
-	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", fd, ctx->refs);
+	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", fd, __atomic_add_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL));
 	return ctx;
 }
 
 static inline void sim_eventfd_put(struct eventfd_ctx *ctx, const struct sim_site *site)
 {
+	int refs;
+
 	sim_preempt(site);
 	sim_check_live(ctx, site, "eventfd_ctx_put");
-	if (ctx->refs <= 0)
+	refs = __atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL);
+	if (refs < 0)
 		sim_finding("use-after-free", site, "eventfd ctx of fd %d: reference count underflow", ctx->fd);
-	ctx->refs--;
-	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", ctx->fd, ctx->refs);
-	if (!ctx->refs)
+	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", ctx->fd, refs);
+	if (!refs)
 		sim_kfree(ctx, site);
 }
 
@@ -57,9 +58,10 @@ static inline void sim_eventfd_signal(struct eventfd_ctx *ctx, const struct sim_
 {
 	sim_preempt(site);
 	sim_check_live(ctx, site, "eventfd_signal");
-	ctx->count++;
+	/* The kernel's count is under the eventfd's wait-queue lock: atomic here. */
 	sim_eventfd_signalled[sim_current()] = ctx->serial;
-	sim_trace(site, 0, "eventfd of fd %d signalled (count %llu)", ctx->fd, (unsigned long long)ctx->count);
+	sim_trace(site, 0, "eventfd of fd %d signalled (count %llu)", ctx->fd,
+		  (unsigned long long)__atomic_add_fetch(&ctx->count, 1, __ATOMIC_RELAXED));
 }
 
 #define eventfd_ctx_fdget(fd) sim_eventfd_fdget(fd, SIM_SITE("eventfd_ctx_fdget"))
