@@ -52,7 +52,7 @@ static void decode(struct scenario *sc)
 	uint8_t b0 = sim_input_byte(), b1 = sim_input_byte(), b2 = sim_input_byte();
 
 	memset(sc, 0, sizeof(*sc));
-	sc->nvcpus = 1 + (b0 & 3) % 3;
+	sc->nvcpus = 1 + (b0 & 3) % 3 + (b0 >> 5 & 1);	/* bit 5: one more */
 	sc->failslab = (b0 & 0x80) != 0;
 	sc->vgic = (b0 & 0x40) != 0;
 	sc->nioctl = 1 + (b1 & 7);
