@@ -56,11 +56,16 @@ static void on_asan_report(const char *report)
 }
 #endif
 
+/* bench/run: each input runs this many times (the file read once), to time executions alone. */
+static unsigned long repeat = 1;
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *t = getenv("BUSFUZZ_TRACE");
+	const char *t = getenv("BUSFUZZ_TRACE"), *r = getenv("BUSFUZZ_BENCH_REPEAT");
 
 	opts.trace = t && *t == '1';
+	if (r && strtoul(r, NULL, 10) > 0)
+		repeat = strtoul(r, NULL, 10);
 	busfuzz_parse_mode(&opts, getenv("BUSFUZZ_MODEL"), getenv("BUSFUZZ_SRCU"));
 #ifdef BUSFUZZ_ASAN
 	__asan_set_error_report_callback(on_asan_report);
@@ -70,6 +75,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	busfuzz_run_one(data, size, &opts);
+	for (unsigned long i = 0; i < repeat; i++)
+		busfuzz_run_one(data, size, &opts);
 	return 0;
 }

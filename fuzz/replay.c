@@ -43,6 +43,7 @@ int main(int argc, char **argv)
 {
 	struct busfuzz_opts o = { .trace = true };
 	const char *model = NULL, *srcu = NULL, *perfetto = NULL;
+	unsigned long repeat = 1;	/* bench/run: executions alone, under callgrind */
 	int first = 1;
 
 	for (; first < argc && !strncmp(argv[first], "--", 2); first++) {
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
 			model = argv[++first];
 		else if (!strcmp(argv[first], "--srcu") && first + 1 < argc)
 			srcu = argv[++first];
+		else if (!strcmp(argv[first], "--repeat") && first + 1 < argc)
+			repeat = strtoul(argv[++first], NULL, 10), o.trace = false;
 		else if (!strcmp(argv[first], "--perfetto") && first + 1 < argc)
 			sim_trace_set_perfetto(perfetto = argv[++first]);
 		else
@@ -62,7 +65,7 @@ int main(int argc, char **argv)
 		o.trace = true;		/* the file is written from the full trace */
 	sim_install_crash_handler();
 	if (first >= argc || !strncmp(argv[first], "--", 2)) {
-		fprintf(stderr, "usage: %s [--quiet] [--model lkmm|tso|sc] [--srcu doc|impl] [--perfetto OUT.json] INPUT...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--quiet] [--repeat N] [--model lkmm|tso|sc] [--srcu doc|impl] [--perfetto OUT.json] INPUT...\n", argv[0]);
 		return 2;
 	}
 	for (int i = first; i < argc; i++) {
@@ -73,7 +76,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "busfuzz: cannot read reproducer %s\n", argv[i]);
 			return 2;
 		}
-		busfuzz_run_one(data, size, &o);
+		for (unsigned long r = 0; r < repeat; r++)
+			busfuzz_run_one(data, size, &o);
 		free(data);
 	}
 	printf("no finding\n");

@@ -36,8 +36,6 @@ struct sim_srcu {
 	unsigned seq[SIM_MAX_THREADS];
 	int idx_count[SIM_MAX_THREADS][2];
 	unsigned completed;			/* grace periods ended: the idx flips with it */
-	const void *loaded[SIM_MAX_THREADS][MAX_LOADED];
-	const struct sim_site *loaded_site[SIM_MAX_THREADS][MAX_LOADED];
 	int nloaded[SIM_MAX_THREADS];
 	unsigned cb_head, cb_tail;		/* tickets: [head, tail) are pending */
 	struct gp_wait *waits[SIM_MAX_THREADS];	/* synchronize_srcu() calls in progress */
@@ -49,7 +47,10 @@ struct sim_srcu {
 	 * ended sections saw (unlocked).
 	 */
 	struct sim_vview started, done, unlocked;
-	struct cb cbs[MAX_CBS];			/* last: not cleared between executions */
+	/* Not cleared between executions: nloaded[] and the tickets say what is valid. */
+	const void *loaded[SIM_MAX_THREADS][MAX_LOADED];
+	const struct sim_site *loaded_site[SIM_MAX_THREADS][MAX_LOADED];
+	struct cb cbs[MAX_CBS];
 };
 
 static struct sim_srcu pool[SIM_MAX_SRCU];
@@ -61,7 +62,7 @@ void sim_srcu_reset(void)
 {
 	for (int i = 0; i < SIM_MAX_SRCU; i++)
 		if (pool[i].name)
-			memset(&pool[i], 0, offsetof(struct sim_srcu, cbs));
+			memset(&pool[i], 0, offsetof(struct sim_srcu, loaded));
 	worker_started = false;
 	/* Plain RCU is its own domain: its grace periods do not wait for SRCU readers. */
 	sim_srcu_init(&rcu_domain, "rcu");
