@@ -118,6 +118,28 @@ static void where(const struct sim_tev *e, size_t step, char *b, size_t n)
 		snprintf(b, n, "step %zu: %.60s", step, e->detail);
 }
 
+static struct out *next_out(struct thr *t)
+{
+	if (t->n == MAX_OUT)
+		refuse("more than %d steps in one thread's part of the test", MAX_OUT);
+	t->o[t->n].code[0] = 0;
+	t->o[t->n].note[0] = 0;
+	return &t->o[t->n++];
+}
+
+/* Under --srcu impl, Tree SRCU's smp_mb() in __srcu_read_lock()/__srcu_read_unlock(),
+ * written out: herd7's srcu_read_lock() has none (nor has --srcu doc). */
+static void impl_mb(struct thr *t, const char *where)
+{
+	struct out *o;
+
+	if (sim_cfg.srcu != SIM_SRCU_IMPL)
+		return;
+	o = next_out(t);
+	snprintf(o->code, sizeof(o->code), "smp_mb();");
+	snprintf(o->note, sizeof(o->note), "  -> smp_mb() (--srcu impl: Tree SRCU's smp_mb() in %s)", where);
+}
+
 /* One step of thread t as a litmus statement (or a left-out note); reg gets the register of a load of the reader. */
 static void emit(struct ctx *c, struct thr *t, size_t step, bool reader)
 {
@@ -130,10 +152,9 @@ static void emit(struct ctx *c, struct thr *t, size_t step, bool reader)
 
 	if (a->kind == SIM_TK_NONE)
 		return;		/* allocations, stubs: no shared access */
-	if (t->n == MAX_OUT)
-		refuse("more than %d steps in one thread's part of the test", MAX_OUT);
-	o = &t->o[t->n++];
-	o->code[0] = 0;
+	if (a->kind == SIM_TK_SRCU_UNLOCK)
+		impl_mb(t, "__srcu_read_unlock()");
+	o = next_out(t);
 	where(e, step, at, sizeof(at));
 	switch (a->kind) {
 	case SIM_TK_LOAD:
@@ -203,6 +224,10 @@ static void emit(struct ctx *c, struct thr *t, size_t step, bool reader)
 		case SIM_RMB: snprintf(o->code, sizeof(o->code), "smp_rmb();"); break;
 		case SIM_WMB: snprintf(o->code, sizeof(o->code), "smp_wmb();"); break;
 		case SIM_MB_AFTER_SRCU_LOCK:
+			if (sim_cfg.srcu == SIM_SRCU_IMPL) {
+				snprintf(o->note, sizeof(o->note), "%s: left out (empty under --srcu impl: srcu_read_lock() has the smp_mb())", at);
+				return;
+			}
 			/* Not in herd7's linux-kernel.def; the kernel makes it a full
 			 * barrier where srcu_read_lock() has none, as busfuzz does. */
 			snprintf(o->code, sizeof(o->code), "smp_mb();");
@@ -220,6 +245,7 @@ static void emit(struct ctx *c, struct thr *t, size_t step, bool reader)
 		t->open[t->nopen++] = t->nidx;
 		snprintf(o->code, sizeof(o->code), "idx%d = srcu_read_lock(%s);", t->nidx++, srcu_var(c, t, a->addr));
 		snprintf(o->note, sizeof(o->note), "%s -> %s", at, o->code);
+		impl_mb(t, "__srcu_read_lock()");
 		return;
 	case SIM_TK_SRCU_UNLOCK:
 		if (!t->nopen)
@@ -388,19 +414,19 @@ void sim_litmus_export(const char *path, const char *name, const char *cls, cons
 	fprintf(f, " *\n * P0 is %s, steps %zu to %zu of the trace; P1 is %s, steps %zu to %zu:\n",
 		sim_thread_name(wt), n0, e, sim_thread_name(rt), lock_from, s);
 	for (int i = 0; i < w.n; i++)
-		note(f, "  P0 ", w.o[i].note);
+		if (w.o[i].note[0])
+			note(f, "  P0 ", w.o[i].note);
 	for (int i = 0; i < r.n; i++)
-		note(f, "  P1 ", r.o[i].note);
+		if (r.o[i].note[0])
+			note(f, "  P1 ", r.o[i].note);
 	if (r.nopen)
 		fprintf(f, " *   P1: its open read section%s closed after the finding (added so the test is balanced)\n",
 			r.nopen > 1 ? "s are" : " is");
 	fprintf(f, " *)\n\n{}\n\n");
 	/* Close what the reader left open, innermost first. */
 	while (r.nopen) {
-		if (r.n == MAX_OUT)
-			refuse("more than %d steps in one thread's part of the test", MAX_OUT);
-		snprintf(r.o[r.n].code, sizeof(r.o[r.n].code), "srcu_read_unlock(s, idx%d);", r.open[--r.nopen]);
-		r.n++;
+		impl_mb(&r, "__srcu_read_unlock()");
+		snprintf(next_out(&r)->code, sizeof(r.o[0].code), "srcu_read_unlock(s, idx%d);", r.open[--r.nopen]);
 	}
 	print_thread(f, 0, &w);
 	print_thread(f, 1, &r);

@@ -27,6 +27,9 @@ import litmus  # noqa: E402
 import mutate  # noqa: E402
 
 ORDERING, OTHER = "get-bus-srcu-no-mb", "unregister-no-sync"   # the latter: a use-after-free
+# A second ordering mutant, found under --srcu impl (its .mode): Tree SRCU's
+# barriers written out; the missing smp_rmb() goes back between the two loads.
+EMULATION = "emulation-loop-no-rmb"
 fails = []
 
 
@@ -53,7 +56,7 @@ def main():
     work = tempfile.mkdtemp(prefix="litmus-export-", dir=broot)
     try:
         specs = []
-        for name in (ORDERING, OTHER):
+        for name in (ORDERING, OTHER, EMULATION):
             mutate.apply(os.path.join(ROOT, "mutants", name + ".mut"), args.post, os.path.join(work, "trees", name))
             specs.append("m_%s=%s" % (re.sub(r"\W", "_", name), os.path.join(work, "trees", name)))
         bdir = os.path.join(work, "build")
@@ -67,7 +70,7 @@ def main():
         if r.returncode:
             print(r.stdout[-3000:] + "\nFAIL: the mutated copies do not build")
             return 1
-        mutated, other = (os.path.join(bdir, t) for t in targets)
+        mutated, other, emulation = (os.path.join(bdir, t) for t in targets)
         repro = os.path.join(ROOT, "corpus", "mutants", ORDERING)
         out = os.path.join(work, "export.litmus")
         env = dict(os.environ, BUSFUZZ_BUILD=os.path.join(work, "litmus-build"))
@@ -106,6 +109,23 @@ def main():
         open(fixed, "w").write(mb.replace("Result: Sometimes", "Result: Never"))
         rc, v = verdict(fixed)
         check(rc == 0 and "observed=Never OK" in v, "with the barrier and Result: Never, OK: %s" % v)
+
+        erepro = os.path.join(ROOT, "corpus", "mutants", EMULATION)
+        eout = os.path.join(work, "emulation.litmus")
+        rc, so, se = run([emulation, "--quiet"] + open(erepro + ".mode").read().split() + ["--litmus", eout, erepro])
+        check(rc == 1 and "FINDING ordering: " in so and os.path.isfile(eout),
+              "%s: exported (exit %d: %s)" % (EMULATION, rc, se.strip()))
+        etext = open(eout).read() if os.path.isfile(eout) else ""
+        check(re.search(r"idx0 = srcu_read_lock\(s\);\n\tsmp_mb\(\);\n\tr0 = READ_ONCE\(\*y\);\n"
+                        r"\tr1 = READ_ONCE\(\*x\);", etext) is not None,
+              "%s: the read section opened before the observation, Tree SRCU's smp_mb() written out, "
+              "the empty smp_mb__after_srcu_read_lock() left out" % EMULATION)
+        rc, v = verdict(eout)
+        check(rc == 0 and "observed=Sometimes OK" in v, "%s: Sometimes: %s" % (EMULATION, v))
+        fixed = re.sub(r"^(\tr0 = READ_ONCE\(\*y\);)$", r"\1\n\tsmp_rmb();", etext, count=1, flags=re.M)
+        open(eout, "w").write(fixed.replace("Result: Sometimes", "Result: Never"))
+        rc, v = verdict(eout)
+        check(fixed != etext and rc == 0 and "observed=Never OK" in v, "%s: Never with the smp_rmb(): %s" % (EMULATION, v))
 
         # One-line errors, exit 2, no file.
         def refused(argv, want, what):
