@@ -39,10 +39,25 @@ static uint8_t *read_file(const char *path, size_t *size)
 	return buf ? buf : malloc(1);
 }
 
+/* The test's name: the input's file name, in the characters herd7 takes in a name. */
+static const char *litmus_name(const char *path)
+{
+	static char name[128];
+	const char *b = strrchr(path, '/');
+	size_t i;
+
+	b = b ? b + 1 : path;
+	for (i = 0; b[i] && i < sizeof(name) - 1; i++)
+		name[i] = strchr("+-_.", b[i]) || (b[i] >= '0' && b[i] <= '9') ||
+			  ((b[i] | 0x20) >= 'a' && (b[i] | 0x20) <= 'z') ? b[i] : '_';
+	name[i] = 0;
+	return name;
+}
+
 int main(int argc, char **argv)
 {
 	struct busfuzz_opts o = { .trace = true };
-	const char *model = NULL, *srcu = NULL, *perfetto = NULL;
+	const char *model = NULL, *srcu = NULL, *perfetto = NULL, *litmus = NULL;
 	unsigned long repeat = 1;	/* bench/run: executions alone, under callgrind */
 	int first = 1;
 
@@ -57,17 +72,25 @@ int main(int argc, char **argv)
 			repeat = strtoul(argv[++first], NULL, 10), o.trace = false;
 		else if (!strcmp(argv[first], "--perfetto") && first + 1 < argc)
 			sim_trace_set_perfetto(perfetto = argv[++first]);
+		else if (!strcmp(argv[first], "--litmus") && first + 1 < argc)
+			litmus = argv[++first];
 		else
 			break;
 	}
 	busfuzz_parse_mode(&o, model, srcu);
-	if (perfetto)
-		o.trace = true;		/* the file is written from the full trace */
+	if (perfetto || litmus)
+		o.trace = true;		/* the files are written from the full trace */
 	sim_install_crash_handler();
 	if (first >= argc || !strncmp(argv[first], "--", 2)) {
-		fprintf(stderr, "usage: %s [--quiet] [--repeat N] [--model lkmm|tso|sc] [--srcu doc|impl] [--perfetto OUT.json] INPUT...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--quiet] [--repeat N] [--model lkmm|tso|sc] [--srcu doc|impl] [--perfetto OUT.json] [--litmus OUT.litmus] INPUT...\n", argv[0]);
 		return 2;
 	}
+	if (litmus && argc - first != 1) {
+		fprintf(stderr, "busfuzz: --litmus takes one input\n");
+		return 2;
+	}
+	if (litmus)
+		sim_trace_set_litmus(litmus, litmus_name(argv[first]));
 	for (int i = first; i < argc; i++) {
 		size_t size = 0;
 		uint8_t *data = read_file(argv[i], &size);
@@ -81,5 +104,9 @@ int main(int argc, char **argv)
 		free(data);
 	}
 	printf("no finding\n");
+	if (litmus) {
+		fprintf(stderr, "busfuzz: --litmus: the input gives no finding, nothing to export\n");
+		return 2;
+	}
 	return 0;
 }

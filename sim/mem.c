@@ -436,6 +436,8 @@ void sim_fence(enum sim_fence f, const struct sim_site *site)
 {
 	sim_preempt(site);
 	fence_nopreempt(f);
+	if (sim_cfg.trace)
+		sim_trace_acc(site, SIM_TK_FENCE, f, NULL, 0, 0, false);
 }
 
 void sim_mem_full_fence(void)
@@ -535,6 +537,7 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 		if (sim_cfg.trace) {
 			char b[32];
 			sim_trace(site, v, "%s load -> %s", order_name[o], value_name(v, size, b, sizeof(b)));
+			sim_trace_acc(site, SIM_TK_LOAD, o, addr, v, 0, false);
 		}
 		return v;
 	}
@@ -577,6 +580,7 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 			trace_stale(site, l, m, k, o, tid);
 		else
 			sim_trace(site, m->val, "%s load -> %s", order_name[o], value_name(m->val, size, b, sizeof(b)));
+		sim_trace_acc(site, SIM_TK_LOAD, o, addr, m->val, m->g, k != 0);
 	}
 	return m->val;
 }
@@ -607,6 +611,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 		if (sim_cfg.trace) {
 			char b[32];
 			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
+			sim_trace_acc(site, SIM_TK_STORE, o, addr, val, 0, false);
 		}
 		return;
 	}
@@ -678,6 +683,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 				  order_name[o], value_name(val, size, b, sizeof(b)), l->nmsg - 1 - i);
 		else
 			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
+		sim_trace_acc(site, SIM_TK_STORE, o, addr, val, m->g, false);
 	}
 }
 
@@ -715,7 +721,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	uint64_t old, nv;
 	struct tstate *t;
 	struct loc *l;
-	struct msg *m, *r;
+	struct msg *m = NULL, *r;
 
 	if (nwatch && tid >= 0)
 		check_watch(addr, site);
@@ -788,9 +794,12 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	}
 out:
 	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
-	if (sim_cfg.trace)
-		sim_trace(site, old, "%s rmw: %lld -> %lld", order_name[o], (long long)old,
-			  (long long)(op == SIM_RMW_CMPXCHG && old != mask(cmp, size) ? old : mask(apply(op, old, arg), size)));
+	if (sim_cfg.trace) {
+		uint64_t v = op == SIM_RMW_CMPXCHG && old != mask(cmp, size) ? old : mask(apply(op, old, arg), size);
+
+		sim_trace(site, old, "%s rmw: %lld -> %lld", order_name[o], (long long)old, (long long)v);
+		sim_trace_acc(site, SIM_TK_RMW, o, addr, v, m ? m->g : 0, false);
+	}
 	return old;
 }
 

@@ -16,18 +16,12 @@
 
 struct sim_config sim_cfg;
 
-struct tev {
-	const struct sim_site *site;
-	uint64_t val;
-	int tid;
-	char detail[400];	/* a stale load explains itself: what, what was newer, why */
-};
 
 #define RING 64
 static struct { const struct sim_site *site; int tid; } ring[RING];
 static unsigned long ring_n;
 
-static struct tev *tr;
+static struct sim_tev *tr;
 static size_t tr_n, tr_cap;
 
 static char finding_cls[32];
@@ -51,9 +45,9 @@ void sim_trace_reset(void)
 	ring_n = 0;
 }
 
-static struct tev *tr_push(int tid, const struct sim_site *site, uint64_t val)
+static struct sim_tev *tr_push(int tid, const struct sim_site *site, uint64_t val)
 {
-	struct tev *e;
+	struct sim_tev *e;
 
 	if (tr_n == tr_cap) {
 		tr_cap = tr_cap ? tr_cap * 2 : 4096;
@@ -66,7 +60,39 @@ static struct tev *tr_push(int tid, const struct sim_site *site, uint64_t val)
 	e->site = site;
 	e->val = val;
 	e->detail[0] = 0;
+	e->acc.kind = SIM_TK_NONE;
 	return e;
+}
+
+/* The current thread's latest step if it is at site (it may have parked
+ * since, so other threads' steps can come after it), else a new one. */
+static struct sim_tev *cur_step(const struct sim_site *site, uint64_t val)
+{
+	for (size_t i = tr_n; i-- > 0;) {
+		if (tr[i].tid != sim_s.cur)
+			continue;
+		if (tr[i].site == site)
+			return &tr[i];
+		break;
+	}
+	return tr_push(sim_s.cur, site, val);
+}
+
+void sim_trace_acc(const struct sim_site *site, enum sim_tkind kind, int order, const void *addr,
+		   uint64_t val, uint32_t g, bool stale)
+{
+	struct sim_tev *e;
+
+	if (!sim_cfg.trace)
+		return;
+	e = cur_step(site, val);
+	e->acc = (struct sim_tacc){ .kind = kind, .order = order, .stale = stale, .addr = addr, .val = val, .g = g };
+}
+
+const struct sim_tev *sim_trace_steps(size_t *n)
+{
+	*n = tr_n;
+	return tr;
 }
 
 void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const char *detail)
@@ -79,7 +105,7 @@ void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const c
 		}
 		return;
 	}
-	struct tev *e = tr_push(tid, site, val);
+	struct sim_tev *e = tr_push(tid, site, val);
 
 	if (detail)
 		snprintf(e->detail, sizeof(e->detail), "%s", detail);
@@ -88,23 +114,13 @@ void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const c
 /* Adds detail to the current thread's latest step (the primitive just entered). */
 void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...)
 {
-	struct tev *e = NULL;
+	struct sim_tev *e;
 	va_list ap;
 	size_t len;
 
 	if (!sim_cfg.trace)
 		return;
-	/* Annotate this thread's latest step if it is this primitive (it may
-	 * have parked since, so other threads' steps can come after it). */
-	for (size_t i = tr_n; i-- > 0;) {
-		if (tr[i].tid != sim_s.cur)
-			continue;
-		if (tr[i].site == site)
-			e = &tr[i];
-		break;
-	}
-	if (!e)
-		e = tr_push(sim_s.cur, site, val);
+	e = cur_step(site, val);
 	e->val = val;
 	len = strlen(e->detail);
 	if (len && len < sizeof(e->detail) - 2) {
@@ -126,6 +142,14 @@ void sim_trace_set_perfetto(const char *path)
 	perfetto_path = path;
 }
 
+static const char *litmus_path, *litmus_name;
+
+void sim_trace_set_litmus(const char *path, const char *name)
+{
+	litmus_path = path;
+	litmus_name = name;
+}
+
 static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -144,7 +168,7 @@ static void json_str(FILE *f, const char *s)
  * What a step opens (1) or closes (-1: a read section, -2: a lock hold) as a
  * slice: "&kvm->srcu read section", "holds &kvm->slots_lock".
  */
-static int slice_kind(const struct tev *e, char *name, size_t n)
+static int slice_kind(const struct sim_tev *e, char *name, size_t n)
 {
 	const char *w = e->site ? e->site->what : "";
 	const char *a = strstr(e->detail, "acquired ");
@@ -184,7 +208,7 @@ static void perfetto_write(void)
 		fprintf(f, "}}");
 	}
 	for (size_t i = 0; i < tr_n; i++) {
-		struct tev *e = &tr[i];
+		struct sim_tev *e = &tr[i];
 		int t = e->tid < 0 ? 0 : e->tid, k;
 		char name[96];
 		bool stale = strstr(e->detail, "STALE") != NULL;
@@ -259,7 +283,7 @@ void sim_trace_print(void)
 	if (sim_cfg.trace) {
 		fprintf(f, "interleaving (%zu steps):\n", tr_n);
 		for (size_t i = 0; i < tr_n; i++) {
-			struct tev *e = &tr[i];
+			struct sim_tev *e = &tr[i];
 
 			fprintf(f, "  %5zu  %-8s ", i, sim_thread_name(e->tid));
 			if (e->site)
@@ -304,6 +328,8 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 	sim_trace_print();
 	printf("FINDING %s: %s\n", finding_cls, finding_msg);
 	fflush(stdout);
+	if (litmus_path && sim_cfg.trace)
+		sim_litmus_export(litmus_path, litmus_name, finding_cls, finding_msg);
 	if (sim_cfg.abort_on_finding)
 		abort();
 	exit(1);
@@ -341,7 +367,7 @@ void sim_stub_hit(const char *name, const char *file, int line)
 {
 	if (!sim_cfg.trace)
 		return;
-	struct tev *e = tr_push(sim_s.cur, NULL, 0);
+	struct sim_tev *e = tr_push(sim_s.cur, NULL, 0);
 
 	snprintf(e->detail, sizeof(e->detail), "stub %s() at %s:%d (not on the bus path, see kernel-shim/stubs.def)",
 		 name, file, line);

@@ -148,6 +148,8 @@ void sim_set_finding_hook(bool (*fn)(const char *cls, const char *msg));
 void sim_trace_print(void);
 /* sim_trace_print() also writes the trace there as Chrome trace events (Perfetto). */
 void sim_trace_set_perfetto(const char *path);
+/* On an ordering finding, sim_finding() also writes its accesses there as a herd7 C litmus test named name. */
+void sim_trace_set_litmus(const char *path, const char *name);
 void sim_stub_hit(const char *name, const char *file, int line);
 /* SIGSEGV & co. become a "crash" finding with the trace (builds without a sanitizer). */
 void sim_install_crash_handler(void);

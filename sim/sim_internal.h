@@ -25,6 +25,34 @@ __attribute__((noreturn, format(printf, 1, 2))) void sim_fatal(const char *fmt, 
 void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const char *detail);
 void sim_trace_reset(void);
 
+/* What a traced step did to shared memory, for `--litmus` (only with sim_cfg.trace). */
+enum sim_tkind {
+	SIM_TK_NONE, SIM_TK_LOAD, SIM_TK_STORE, SIM_TK_RMW, SIM_TK_FENCE,
+	SIM_TK_SRCU_LOCK, SIM_TK_SRCU_UNLOCK, SIM_TK_SYNC, SIM_TK_CALL_SRCU,
+	SIM_TK_CALLBACK,	/* the SRCU worker starts a callback */
+};
+struct sim_tacc {
+	uint8_t kind;		/* enum sim_tkind */
+	uint8_t order;		/* enum sim_order; a fence: enum sim_fence */
+	bool stale;		/* a load that did not read the newest store */
+	const void *addr;	/* the location; SRCU steps: the srcu_struct */
+	uint64_t val;		/* the value loaded or stored; an RMW: the value it wrote */
+	uint32_t g;		/* a store: its message; a load: the message read (0: the initial value) */
+};
+struct sim_tev {
+	const struct sim_site *site;
+	uint64_t val;
+	int tid;
+	struct sim_tacc acc;
+	char detail[400];	/* a stale load explains itself: what, what was newer, why */
+};
+/* Fills the structured part of the current thread's latest step at site. */
+void sim_trace_acc(const struct sim_site *site, enum sim_tkind kind, int order, const void *addr,
+		   uint64_t val, uint32_t g, bool stale);
+const struct sim_tev *sim_trace_steps(size_t *n);
+/* Writes the litmus test of the ordering finding just reported (sim/litmus_export.c); exit 2 if it cannot. */
+void sim_litmus_export(const char *path, const char *name, const char *cls, const char *msg);
+
 #define SIM_MAX_LOC 64		/* marked locations per execution */
 #define SIM_VIEW_LEN (SIM_MAX_LOC + 1)	/* one entry per location, then the TSO snapshot */
 struct sim_vview {

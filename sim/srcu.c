@@ -136,8 +136,10 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 	idx = s->completed & 1;
 	s->idx_count[tid][idx]++;
 	sim_lockdep_acquire(s->cls, site, true);
-	if (sim_cfg.trace)
+	if (sim_cfg.trace) {
 		sim_trace(site, idx, "%s read section %u opens (idx %d)", s->name, s->seq[tid], idx);
+		sim_trace_acc(site, SIM_TK_SRCU_LOCK, 0, s, idx, 0, false);
+	}
 	return idx;
 }
 
@@ -162,8 +164,10 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 		s->nloaded[tid] = 0;
 		sim_mem_export(&s->unlocked);
 	}
-	if (sim_cfg.trace)
+	if (sim_cfg.trace) {
 		sim_trace(site, idx, "%s read section closes", s->name);
+		sim_trace_acc(site, SIM_TK_SRCU_UNLOCK, 0, s, idx, 0, false);
+	}
 }
 
 bool sim_srcu_held(struct sim_srcu *s)
@@ -312,9 +316,11 @@ void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_s
 	sim_mem_export(&w.start);
 	sim_vview_join(&s->started, &w.start);
 	take_snap(s, &w.g);
-	if (sim_cfg.trace)
+	if (sim_cfg.trace) {
 		sim_trace(site, w.g.mask, "%sgrace period of %s starts, waits for %d reader(s)",
 			  expedited ? "expedited " : "", s->name, __builtin_popcount(w.g.mask));
+		sim_trace_acc(site, SIM_TK_SYNC, expedited, s, 0, 0, false);
+	}
 	s->waits[tid] = &w;
 	sim_park(gp_wait_done, &w, "an SRCU grace period", s, -1);
 	s->waits[tid] = NULL;
@@ -349,6 +355,7 @@ void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct 
 
 		sim_trace(site, 0, "callback for %s queued on %s after %d reader(s)",
 			  sim_obj_name(head, b, sizeof(b)), s->name, __builtin_popcount(c->gp.mask));
+		sim_trace_acc(site, SIM_TK_CALL_SRCU, 0, s, 0, 0, false);
 	}
 }
 
@@ -450,9 +457,11 @@ static void worker(void *arg)
 		sim_vview_join(&s->done, &c.start);
 		sim_mem_import(&c.start);
 		sim_mem_import(&s->unlocked);
-		if (sim_cfg.trace)
+		if (sim_cfg.trace) {
 			sim_trace(&run, 0, "grace period of %s ended: running callback queued at %s:%d",
 				  s->name, c.site->file, c.site->line);
+			sim_trace_acc(&run, SIM_TK_CALLBACK, 0, s, 0, 0, false);
+		}
 		c.fn(c.head);
 		/* Only now does srcu_barrier() see it done. */
 		SIM_TSAN_HOOK(sim_tsan_release_obj(&s->cb_head));

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""`busfuzz replay --litmus OUT`: the ordering finding of the get-bus-srcu-no-mb
+mutant's stored reproducer, exported as a herd7 C litmus test, is checked by
+our own `busfuzz litmus` (tools/litmus.py): its outcome is allowed (Sometimes)
+under the model, and with the mutant's missing smp_mb__after_srcu_read_lock()
+put back into the test it is forbidden (Never).  Other classes, no finding and
+bad options are one-line errors with exit status 2.
+
+  test_litmus_export.py --post TREE --replay-post BIN [--cc CC]
+
+TREE: the post-series (7.x) tree; BIN: the plain replay binary of that tree,
+unmodified.  The mutated copies build in one CMake build folder under
+$BUSFUZZ_BUILD (replay targets only), thrown away at the end.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import litmus  # noqa: E402
+import mutate  # noqa: E402
+
+ORDERING, OTHER = "get-bus-srcu-no-mb", "unregister-no-sync"   # the latter: a use-after-free
+# A second ordering mutant, found under --srcu impl (its .mode): Tree SRCU's
+# barriers written out; the missing smp_rmb() goes back between the two loads.
+EMULATION = "emulation-loop-no-rmb"
+fails = []
+
+
+def check(ok, what):
+    print("%s %s" % ("ok  " if ok else "FAIL", what), flush=True)
+    if not ok:
+        fails.append(what)
+
+
+def run(argv, env=None):
+    r = subprocess.run(argv, capture_output=True, text=True, errors="replace", timeout=300, env=env)
+    return r.returncode, r.stdout, r.stderr
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--post", required=True)
+    p.add_argument("--replay-post", required=True)
+    p.add_argument("--cc", default=os.environ.get("CC", "cc"))
+    args = p.parse_args()
+    broot = os.environ.get("BUSFUZZ_BUILD") or None
+    if broot:
+        os.makedirs(broot, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="litmus-export-", dir=broot)
+    try:
+        specs = []
+        for name in (ORDERING, OTHER, EMULATION):
+            mutate.apply(os.path.join(ROOT, "mutants", name + ".mut"), args.post, os.path.join(work, "trees", name))
+            specs.append("m_%s=%s" % (re.sub(r"\W", "_", name), os.path.join(work, "trees", name)))
+        bdir = os.path.join(work, "build")
+        r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + args.cc,
+                            "-DBUSFUZZ_TREES=" + ";".join(specs)], capture_output=True, text=True)
+        if r.returncode:
+            print(r.stdout[-2000:] + r.stderr[-2000:] + "\nFAIL: cmake failed for the mutated copies")
+            return 1
+        targets = ["busfuzz-replay-" + s.split("=")[0] for s in specs]
+        r = subprocess.run(["ninja", "-C", bdir] + targets, capture_output=True, text=True)
+        if r.returncode:
+            print(r.stdout[-3000:] + "\nFAIL: the mutated copies do not build")
+            return 1
+        mutated, other, emulation = (os.path.join(bdir, t) for t in targets)
+        repro = os.path.join(ROOT, "corpus", "mutants", ORDERING)
+        out = os.path.join(work, "export.litmus")
+        env = dict(os.environ, BUSFUZZ_BUILD=os.path.join(work, "litmus-build"))
+
+        rc, so, se = run([mutated, "--quiet", "--litmus", out, repro])
+        check(rc == 1 and "FINDING ordering: " in so and os.path.isfile(out),
+              "the reproducer's ordering finding is exported (exit %d: %s)" % (rc, se.strip()))
+        if not os.path.isfile(out):
+            return 1
+        text = open(out).read()
+        t = litmus.parse(text, out)
+        check(len(t.threads) == 2 and t.quant == "exists", "the export parses: two threads, an exists clause")
+        check(re.search(r"^exists \(1:r0=1 /\\ 1:r1=0\)$", text, re.M) is not None,
+              "its outcome: the reader saw the publication (r0=1) and the old bus (r1=0)")
+        check(re.search(r"^C busfuzz-%s$" % re.escape(ORDERING), text, re.M) is not None, "its name")
+        check("rcu_assign_pointer(*x, 1);\n\tsmp_store_release(y, 1);" in text,
+              "the writer: the bus published, then the registration")
+        check(re.search(r"r0 = READ_ONCE\(\*y\);\n\tidx0 = srcu_read_lock\(s\);\n\tr1 = READ_ONCE\(\*x\);", text)
+              is not None, "the reader: the observation, srcu_read_lock(), the load of the bus")
+        check("virt/kvm/kvm_main.c:" in text and "call_srcu" in text and "left out" in text,
+              "the comment names the kernel lines and what is left out")
+
+        def verdict(path):
+            rc, so, se = run([sys.executable, os.path.join(ROOT, "tools", "litmus.py"), path], env=env)
+            return rc, (so + se).strip()
+
+        rc, v = verdict(out)
+        check(rc == 0 and "observed=Sometimes OK" in v, "the export gives Sometimes under our model: %s" % v)
+        mb = re.sub(r"^(\tidx0 = srcu_read_lock\(s\);)$", r"\1\n\tsmp_mb__after_srcu_read_lock();", text,
+                    count=1, flags=re.M)
+        check(mb != text, "the barrier goes in after srcu_read_lock()")
+        fixed = os.path.join(work, "fixed.litmus")
+        open(fixed, "w").write(mb)
+        rc, v = verdict(fixed)
+        check(rc == 1 and "observed=Never MISMATCH" in v, "with the barrier, Never (against its Result: line): %s" % v)
+        open(fixed, "w").write(mb.replace("Result: Sometimes", "Result: Never"))
+        rc, v = verdict(fixed)
+        check(rc == 0 and "observed=Never OK" in v, "with the barrier and Result: Never, OK: %s" % v)
+
+        erepro = os.path.join(ROOT, "corpus", "mutants", EMULATION)
+        eout = os.path.join(work, "emulation.litmus")
+        rc, so, se = run([emulation, "--quiet"] + open(erepro + ".mode").read().split() + ["--litmus", eout, erepro])
+        check(rc == 1 and "FINDING ordering: " in so and os.path.isfile(eout),
+              "%s: exported (exit %d: %s)" % (EMULATION, rc, se.strip()))
+        etext = open(eout).read() if os.path.isfile(eout) else ""
+        check(re.search(r"idx0 = srcu_read_lock\(s\);\n\tsmp_mb\(\);\n\tr0 = READ_ONCE\(\*y\);\n"
+                        r"\tr1 = READ_ONCE\(\*x\);", etext) is not None,
+              "%s: the read section opened before the observation, Tree SRCU's smp_mb() written out, "
+              "the empty smp_mb__after_srcu_read_lock() left out" % EMULATION)
+        rc, v = verdict(eout)
+        check(rc == 0 and "observed=Sometimes OK" in v, "%s: Sometimes: %s" % (EMULATION, v))
+        fixed = re.sub(r"^(\tr0 = READ_ONCE\(\*y\);)$", r"\1\n\tsmp_rmb();", etext, count=1, flags=re.M)
+        open(eout, "w").write(fixed.replace("Result: Sometimes", "Result: Never"))
+        rc, v = verdict(eout)
+        check(fixed != etext and rc == 0 and "observed=Never OK" in v, "%s: Never with the smp_rmb(): %s" % (EMULATION, v))
+
+        # One-line errors, exit 2, no file.
+        def refused(argv, want, what):
+            gone = os.path.join(work, "refused.litmus")
+            rc, so, se = run(argv[:1] + ["--quiet", "--litmus", gone] + argv[1:])
+            lines = se.strip().splitlines()
+            check(rc == 2 and len(lines) == 1 and want in lines[0] and not os.path.exists(gone),
+                  "%s: exit 2, one line (%d, %s)" % (what, rc, se.strip()))
+        refused([other, os.path.join(ROOT, "corpus", "mutants", OTHER)], "only an ordering finding",
+                "a use-after-free")
+        refused([args.replay_post, repro], "no finding", "no finding (the unmodified tree)")
+        refused([mutated, repro, repro], "one input", "two inputs")
+        rc, so, se = run([mutated, "--quiet", "--litmus", os.path.join(work, "no", "such", "dir.litmus"), repro])
+        check(rc == 2 and "cannot write" in se and len(se.strip().splitlines()) == 1,
+              "an unwritable OUT: exit 2, one line (%s)" % se.strip())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d failure(s)" % len(fails))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
