@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 	sim_native.on_finding = on_finding;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (pthread_create(&wd, NULL, watchdog_thread, NULL))
-		sim_native_fatal("cannot start the watchdog");
+		sim_fatal("cannot start the watchdog");
 	pthread_detach(wd);
 	t0 = now();
 	fprintf(stderr, "stress: kernel %s, %s build, %s checks, %.0f s, seed %llu, delays at %u%% of preemption points\n",

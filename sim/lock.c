@@ -1,168 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Sleeping locks and a small lockdep: the held-lock stack of every thread
- * and the lock-order graph, so an inversion is reported on the schedule that
- * creates the second edge even when that schedule does not deadlock.  An
- * srcu_struct is a lock class too: a read section "holds" it, a grace-period
- * wait "takes" it (as lockdep's srcu annotations do).
+ * Sleeping locks, checked by lockdep (sim/lockdep.c, shared with the native
+ * backend): the held-lock stack of every thread and the lock-order graph.
  */
 #include "sim_internal.h"
 
-#include <string.h>
-
-#define MAX_CLASSES 32
-
-struct held {
-	int cls;
-	bool read;
-	const struct sim_site *site;
-};
-
-static struct {
-	struct held held[SIM_MAX_HELD];
-	int n;
-} th[SIM_MAX_THREADS];
-
-static const char *class_name[MAX_CLASSES];
-static int nclasses;
-static uint32_t after[MAX_CLASSES];		/* after[a] bit b: b was taken while a was held */
-static const struct sim_site *edge_site[MAX_CLASSES][MAX_CLASSES];
-
-/* Statically defined locks (DEFINE_MUTEX) outlive an execution: each
- * starts free again, and takes its class by name (classes are per execution). */
-#define MAX_STATIC 16
-static struct sim_lock *statics[MAX_STATIC];
-static int nstatics;
-
-void sim_lock_reset(void)
-{
-	nclasses = 0;
-	memset(after, 0, sizeof(after));
-	for (int i = 0; i < nstatics; i++) {
-		statics[i]->owner = -1;
-		statics[i]->word = 0;
-	}
-}
-
+/* The class graph is sim/lockdep.c's; the simulator's thread is the current one. */
 static int lock_class(struct sim_lock *l)
 {
-	if (l->cls >= 0 && !l->is_static)
-		return l->cls;
-	if (!l->is_static) {
-		if (nstatics == MAX_STATIC)
-			sim_fatal("more than %d statically defined locks", MAX_STATIC);
-		statics[nstatics++] = l;
-		l->is_static = true;
-	}
-	return sim_lockdep_class(l->name);
-}
-
-void sim_lock_thread_reset(int tid)
-{
-	th[tid].n = 0;
+	return l->cls >= 0 && !l->is_static ? l->cls : sim_lockdep_lock_class(l);
 }
 
 int sim_lockdep_class(const char *name)
 {
-	for (int i = 0; i < nclasses; i++)
-		if (class_name[i] == name || !strcmp(class_name[i], name))
-			return i;
-	if (nclasses == MAX_CLASSES)
-		sim_fatal("too many lock classes");
-	class_name[nclasses] = name;
-	return nclasses++;
-}
-
-static bool reaches(int from, int to, uint32_t seen)
-{
-	if (from == to)
-		return true;
-	seen |= 1u << from;
-	for (int b = 0; b < nclasses; b++)
-		if ((after[from] & (1u << b)) && !(seen & (1u << b)) && reaches(b, to, seen))
-			return true;
-	return false;
-}
-
-/* Record "cls taken while each held lock is held"; report a cycle. */
-static void add_edges(int cls, const struct sim_site *site, bool read)
-{
-	int tid = sim_s.cur;
-
-	for (int i = 0; i < th[tid].n; i++) {
-		int h = th[tid].held[i].cls;
-
-		if (h == cls) {
-			/* SRCU read sections nest; a lock taken twice is a self-deadlock. */
-			if (read && th[tid].held[i].read)
-				continue;
-			sim_finding("lockdep", site, "%s acquired while already held (taken at %s:%d)",
-				    class_name[cls], th[tid].held[i].site->file, th[tid].held[i].site->line);
-		}
-		if (after[h] & (1u << cls))
-			continue;
-		if (reaches(cls, h, 0)) {
-			const struct sim_site *o = edge_site[cls][h];
-			sim_finding("lockdep", site,
-				    "lock order inversion: %s then %s here, but %s then %s elsewhere%s%s%s",
-				    class_name[h], class_name[cls], class_name[cls], class_name[h],
-				    o ? " (at " : "", o ? o->file : "", o ? ")" : "");
-		}
-		after[h] |= 1u << cls;
-		edge_site[h][cls] = site;
-	}
+	return sim_lockdep_lookup(name);
 }
 
 void sim_lockdep_acquire(int cls, const struct sim_site *site, bool read)
 {
-	int tid = sim_s.cur;
-
-	add_edges(cls, site, read);
-	if (th[tid].n == SIM_MAX_HELD)
-		sim_fatal("too many locks held");
-	th[tid].held[th[tid].n++] = (struct held){ cls, read, site };
+	sim_lockdep_tid_acquire(sim_s.cur, cls, site, read);
 }
 
 void sim_lockdep_release(int cls)
 {
-	int tid = sim_s.cur;
-
-	for (int i = th[tid].n; i-- > 0;) {
-		if (th[tid].held[i].cls != cls)
-			continue;
-		memmove(&th[tid].held[i], &th[tid].held[i + 1],
-			(th[tid].n - i - 1) * sizeof(th[tid].held[0]));
-		th[tid].n--;
-		return;
-	}
-	sim_finding("lockdep", sim_s.last_site, "releasing %s, which this thread does not hold",
-		    class_name[cls]);
+	sim_lockdep_tid_release(sim_s.cur, cls, sim_s.last_site);
 }
 
-/* A grace-period wait: an edge from each held lock, and waiting inside the
- * class's own read section is a self-deadlock. */
 void sim_lockdep_wait(int cls, const struct sim_site *site)
 {
-	int tid = sim_s.cur;
-
-	for (int i = 0; i < th[tid].n; i++)
-		if (th[tid].held[i].cls == cls)
-			sim_finding("lockdep", site, "grace-period wait on %s inside its own read section",
-				    class_name[cls]);
-	add_edges(cls, site, false);
+	sim_lockdep_tid_wait(sim_s.cur, cls, site);
 }
 
 /* ---- mutexes ---------------------------------------------------------------- */
-
-void sim_lock_init(struct sim_lock *l, const char *name)
-{
-	l->owner = -1;
-	l->word = 0;
-	l->is_static = false;
-	l->name = name;
-	l->cls = sim_lockdep_class(name);
-	l->init = true;
-}
 
 static bool lock_free(void *arg)
 {

@@ -27,18 +27,6 @@ static size_t tr_n, tr_cap;
 static char finding_cls[32];
 static char finding_msg[512];
 
-void sim_fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "busfuzz: internal error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
 void sim_trace_reset(void)
 {
 	tr_n = 0;
@@ -375,7 +363,7 @@ void sim_stub_hit(const char *name, const char *file, int line)
 
 void sim_thread_reset_state(int tid)
 {
-	sim_lock_thread_reset(tid);
+	sim_lockdep_thread_reset(tid);
 	sim_srcu_thread_reset(tid);
 	sim_mem_thread_reset(tid);
 }
@@ -390,15 +378,15 @@ void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 	sim_sched_reset();
 	sim_trace_reset();
 	sim_mem_reset();
-	sim_lock_reset();
+	sim_lockdep_reset();
 	sim_srcu_reset();
-	sim_slab_reset();
+	sim_objtab_reset();
 	sim_input_set(data, size);
 }
 
 void sim_end(void)
 {
 	sim_srcu_check_end();
-	sim_slab_check_leaks();
-	sim_slab_flush();
+	sim_objtab_check_leaks();
+	sim_objtab_flush();
 }

@@ -20,14 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIM_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SIM_ASAN 1
-#endif
+#include "sanitizer.h"
 #ifdef SIM_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif

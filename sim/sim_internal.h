@@ -3,7 +3,7 @@
 #ifndef BUSFUZZ_SIM_INTERNAL_H
 #define BUSFUZZ_SIM_INTERNAL_H
 
-#include "sim.h"
+#include "shared.h"
 
 struct sim_sched {
 	const uint8_t *in;
@@ -20,7 +20,6 @@ void sim_schedule(bool cur_blocked);
 void sim_sched_reset(void);
 void sim_thread_reset_state(int tid);
 
-__attribute__((noreturn, format(printf, 1, 2))) void sim_fatal(const char *fmt, ...);
 /* Records one step of the interleaving; detail is formatted only when tracing. */
 void sim_trace_event(int tid, const struct sim_site *site, uint64_t val, const char *detail);
 void sim_trace_reset(void);
@@ -66,8 +65,6 @@ uint32_t sim_mem_order_epoch(void);	/* counts the current thread's store-orderin
 /* p is the start of a live object that tid allocated at that epoch: written since, never ordered. */
 bool sim_obj_unordered_since_alloc(const void *p, int tid, uint32_t epoch, const struct sim_site **alloc);
 void sim_srcu_check_end(void);
-void sim_check_reaches_live(const void *p, bool (*reach)(const void *loaded, const void *obj),
-			    const struct sim_site *site);
 void sim_mem_thread_reset(int tid);
 void sim_mem_full_fence(void);
 void sim_mem_lock(uint32_t *word, const struct sim_site *site);
@@ -77,12 +74,7 @@ void sim_mem_export(struct sim_vview *v);
 void sim_mem_import(const struct sim_vview *v);
 void sim_vview_join(struct sim_vview *dst, const struct sim_vview *src);
 void sim_srcu_reset(void);
-void sim_lock_reset(void);
-void sim_lock_thread_reset(int tid);
 void sim_srcu_thread_reset(int tid);
-void sim_slab_reset(void);
-void sim_slab_check_leaks(void);
-void sim_slab_flush(void);
 
 #include "tsan.h"
 

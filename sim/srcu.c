@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#define MAX_LOADED 16
 #define MAX_CBS 128
 
 struct snap {
@@ -36,7 +35,6 @@ struct sim_srcu {
 	unsigned seq[SIM_MAX_THREADS];
 	int idx_count[SIM_MAX_THREADS][2];
 	unsigned completed;			/* grace periods ended: the idx flips with it */
-	int nloaded[SIM_MAX_THREADS];
 	unsigned cb_head, cb_tail;		/* tickets: [head, tail) are pending */
 	struct gp_wait *waits[SIM_MAX_THREADS];	/* synchronize_srcu() calls in progress */
 	/*
@@ -47,9 +45,8 @@ struct sim_srcu {
 	 * ended sections saw (unlocked).
 	 */
 	struct sim_vview started, done, unlocked;
-	/* Not cleared between executions: nloaded[] and the tickets say what is valid. */
-	const void *loaded[SIM_MAX_THREADS][MAX_LOADED];
-	const struct sim_site *loaded_site[SIM_MAX_THREADS][MAX_LOADED];
+	/* Not cleared between executions but loaded.n[]: it and the tickets say what is valid. */
+	struct sim_loaded loaded;		/* for the use-after-free checks */
 	struct cb cbs[MAX_CBS];
 };
 
@@ -61,8 +58,10 @@ static struct sim_srcu *rcu_domain;
 void sim_srcu_reset(void)
 {
 	for (int i = 0; i < SIM_MAX_SRCU; i++)
-		if (pool[i].name)
+		if (pool[i].name) {
 			memset(&pool[i], 0, offsetof(struct sim_srcu, loaded));
+			memset(pool[i].loaded.n, 0, sizeof(pool[i].loaded.n));
+		}
 	worker_started = false;
 	/* Plain RCU is its own domain: its grace periods do not wait for SRCU readers. */
 	sim_srcu_init(&rcu_domain, "rcu");
@@ -77,7 +76,7 @@ void sim_srcu_thread_reset(int tid)
 {
 	for (int i = 0; i < SIM_MAX_SRCU; i++) {
 		pool[i].nest[tid] = 0;
-		pool[i].nloaded[tid] = 0;
+		pool[i].loaded.n[tid] = 0;
 		pool[i].idx_count[tid][0] = pool[i].idx_count[tid][1] = 0;
 	}
 }
@@ -122,7 +121,7 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 	check_live(s, site);
 	if (s->nest[tid]++ == 0) {
 		s->seq[tid]++;
-		s->nloaded[tid] = 0;
+		s->loaded.n[tid] = 0;
 		/* Begun while a grace period runs: LKMM lets it count as
 		 * earlier (waited for) or later (sees the GP's start).  Under
 		 * sc the import is no model event, only TSan's edge. */
@@ -161,7 +160,7 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 	if (sim_cfg.srcu == SIM_SRCU_IMPL)
 		sim_mem_full_fence();	/* Tree SRCU: smp_mb() C in __srcu_read_unlock() */
 	if (--s->nest[tid] == 0) {
-		s->nloaded[tid] = 0;
+		s->loaded.n[tid] = 0;
 		sim_mem_export(&s->unlocked);
 	}
 	if (sim_cfg.trace) {
@@ -181,20 +180,7 @@ void sim_srcu_note_deref(struct sim_srcu *s, const void *p)
 
 	if (!p || !s || tid < 0)
 		return;
-	/* Under a weak model a stale load can return a pointer already freed:
-	 * the dereference that follows is a use-after-free. */
-	sim_check_live(p, sim_s.last_site, "a stale pointer loaded: the load");
-	if (reach_fn && sim_obj_live(p))
-		sim_check_reaches_live(p, reach_fn, sim_s.last_site);
-	if (s->nest[tid] == 0)
-		return;
-	for (int i = 0; i < s->nloaded[tid]; i++)
-		if (s->loaded[tid][i] == p)
-			return;
-	if (s->nloaded[tid] == MAX_LOADED)
-		sim_fatal("too many pointers loaded in one read section");
-	s->loaded_site[tid][s->nloaded[tid]] = sim_s.last_site;
-	s->loaded[tid][s->nloaded[tid]++] = p;
+	sim_loaded_note(&s->loaded, tid, s->nest[tid] > 0, p, sim_s.last_site, reach_fn);
 }
 
 int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site)
@@ -205,16 +191,8 @@ int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site)
 		if (!s->live)
 			continue;
 		for (int t = 0; t < sim_s.nthreads; t++) {
-			if (s->nest[t] == 0)
-				continue;
-			for (int k = 0; k < s->nloaded[t]; k++) {
-				const void *l = s->loaded[t][k];
-
-				if (l == p || (reach_fn && sim_obj_live(l) && reach_fn(l, p))) {
-					*deref_site = s->loaded_site[t][k];
-					return t;
-				}
-			}
+			if (s->nest[t] > 0 && sim_loaded_reaches(&s->loaded, t, p, reach_fn, deref_site))
+				return t;
 		}
 	}
 	return -1;

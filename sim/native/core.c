@@ -17,16 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SIM_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define SIM_TSAN 1
-#endif
+#include "../sanitizer.h"
 
-#ifdef SIM_TSAN
+#ifdef SIM_TSAN_INSTRUMENTED
 void AnnotateIgnoreSyncBegin(const char *file, int line);
 void AnnotateIgnoreSyncEnd(const char *file, int line);
 void AnnotateIgnoreReadsBegin(const char *file, int line);
@@ -86,11 +79,11 @@ __attribute__((constructor)) static void checker_init(void)
 
 void sim_check_begin(void)
 {
-#ifdef SIM_TSAN
+#ifdef SIM_TSAN_INSTRUMENTED
 	AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
 #endif
 	pthread_mutex_lock(&checker);
-#ifdef SIM_TSAN
+#ifdef SIM_TSAN_INSTRUMENTED
 	AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
 	AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
 #endif
@@ -100,29 +93,17 @@ void sim_check_begin(void)
 void sim_check_end(void)
 {
 	checker_depth--;
-#ifdef SIM_TSAN
+#ifdef SIM_TSAN_INSTRUMENTED
 	AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
 	AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
 #endif
 	pthread_mutex_unlock(&checker);
-#ifdef SIM_TSAN
+#ifdef SIM_TSAN_INSTRUMENTED
 	AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
 #endif
 }
 
 /* ---- findings ---------------------------------------------------------------- */
-
-void sim_native_fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "busfuzz: internal error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 static pthread_mutex_t finding_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -262,12 +243,12 @@ size_t sim_input_remaining(void)
 
 void sim_dfs_reset(void)
 {
-	sim_native_fatal("sim_dfs_reset: exhaustive exploration needs the simulator, not native threads");
+	sim_fatal("sim_dfs_reset: exhaustive exploration needs the simulator, not native threads");
 }
 
 bool sim_dfs_next(void)
 {
-	sim_native_fatal("sim_dfs_next: exhaustive exploration needs the simulator, not native threads");
+	sim_fatal("sim_dfs_next: exhaustive exploration needs the simulator, not native threads");
 }
 
 /* ---- threads ----------------------------------------------------------------------- */
@@ -290,14 +271,14 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 	uint64_t s;
 
 	if (tid >= SIM_MAX_THREADS)
-		sim_native_fatal("too many threads (max %d)", SIM_MAX_THREADS);
+		sim_fatal("too many threads (max %d)", SIM_MAX_THREADS);
 	t = &sim_nt[tid];
 	s = exec_seed ^ (0x1000193ull * (tid + 1));
 	*t = (struct nthread){ .name = name, .daemon = daemon, .fn = fn, .arg = arg,
 			       .rng = splitmix(&s), .wait_holder = -1 };
 	nsteps[tid] = 0;
 	if (pthread_create(&t->pt, NULL, trampoline, t))
-		sim_native_fatal("pthread_create failed for %s", name);
+		sim_fatal("pthread_create failed for %s", name);
 	return tid;
 }
 
@@ -391,7 +372,7 @@ void sim_watch_stores(const void *addr, size_t len, void (*fn)(const void *addr,
 	int n = __atomic_load_n(&nwatch, __ATOMIC_RELAXED);
 
 	if (n == SIM_MAX_WATCH)
-		sim_native_fatal("too many store watches");
+		sim_fatal("too many store watches");
 	watch[n].addr = addr;
 	watch[n].len = len;
 	watch[n].fn = fn;
@@ -411,7 +392,7 @@ void sim_native_check_watch(const void *addr, const struct sim_site *site)
 void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 {
 	if (cfg->dfs)
-		sim_native_fatal("sim_begin: exhaustive exploration needs the simulator, not native threads");
+		sim_fatal("sim_begin: exhaustive exploration needs the simulator, not native threads");
 	sim_cfg = *cfg;
 	sim_cfg.trace = false;		/* no interleaving to keep: the OS made it */
 	__atomic_store_n(&sim_nt_count, 0, __ATOMIC_RELAXED);
@@ -419,15 +400,15 @@ void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 	__atomic_store_n(&nwatch, 0, __ATOMIC_RELAXED);
 	sim_native_lock_reset();
 	sim_native_srcu_reset();
-	sim_native_slab_reset();
+	sim_objtab_reset();
 	sim_input_set(data, size);
 }
 
 void sim_end(void)
 {
 	sim_native_srcu_check_end();
-	sim_native_slab_check_leaks();
-	sim_native_slab_flush();
+	sim_objtab_check_leaks();
+	sim_objtab_flush();
 }
 
 /* ---- the trace: none natively ----------------------------------------------------- */
@@ -445,7 +426,7 @@ void sim_trace_print(void)
 void sim_trace_set_perfetto(const char *path)
 {
 	(void)path;
-	sim_native_fatal("sim_trace_set_perfetto: native threads record no trace");
+	sim_fatal("sim_trace_set_perfetto: native threads record no trace");
 }
 
 void sim_stub_hit(const char *name, const char *file, int line)

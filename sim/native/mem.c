@@ -63,16 +63,16 @@ uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct 
 		return v;
 	}
 	if (mo == __ATOMIC_RELEASE || mo == __ATOMIC_SEQ_CST)
-		sim_native_fatal("sim_load: %s at %s:%d: a load with order %d", site->what, site->file,
-				 site->line, (int)o);
+		sim_fatal("sim_load: %s at %s:%d: a load with order %d", site->what, site->file,
+			  site->line, (int)o);
 	switch (size) {
 	case 1: return __atomic_load_n((const uint8_t *)addr, mo);
 	case 2: return __atomic_load_n((const uint16_t *)addr, mo);
 	case 4: return __atomic_load_n((const uint32_t *)addr, mo);
 	case 8: return __atomic_load_n((const uint64_t *)addr, mo);
 	}
-	sim_native_fatal("sim_load: %s at %s:%d: a marked access of %zu bytes", site->what, site->file,
-			 site->line, size);
+	sim_fatal("sim_load: %s at %s:%d: a marked access of %zu bytes", site->what, site->file,
+		  site->line, size);
 }
 
 void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site)
@@ -86,16 +86,16 @@ void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const st
 		return;
 	}
 	if (mo != __ATOMIC_RELAXED && mo != __ATOMIC_RELEASE)
-		sim_native_fatal("sim_store: %s at %s:%d: a store with order %d", site->what, site->file,
-				 site->line, (int)o);
+		sim_fatal("sim_store: %s at %s:%d: a store with order %d", site->what, site->file,
+			  site->line, (int)o);
 	switch (size) {
 	case 1: __atomic_store_n((uint8_t *)addr, (uint8_t)val, mo); return;
 	case 2: __atomic_store_n((uint16_t *)addr, (uint16_t)val, mo); return;
 	case 4: __atomic_store_n((uint32_t *)addr, (uint32_t)val, mo); return;
 	case 8: __atomic_store_n((uint64_t *)addr, val, mo); return;
 	}
-	sim_native_fatal("sim_store: %s at %s:%d: a marked access of %zu bytes", site->what, site->file,
-			 site->line, size);
+	sim_fatal("sim_store: %s at %s:%d: a marked access of %zu bytes", site->what, site->file,
+		  site->line, size);
 }
 
 #define RMW(T, p, op, arg, cmp, mo) ({						\
@@ -124,8 +124,8 @@ uint64_t sim_rmw(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint
 	sim_preempt(site);
 	sim_native_check_watch(addr, site);
 	if (mo < 0 || o == SIM_DEREF)
-		sim_native_fatal("sim_rmw: %s at %s:%d: an RMW with order %d", site->what, site->file,
-				 site->line, (int)o);
+		sim_fatal("sim_rmw: %s at %s:%d: an RMW with order %d", site->what, site->file,
+			  site->line, (int)o);
 	if (o == SIM_FULL)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	switch (size) {
@@ -134,8 +134,8 @@ uint64_t sim_rmw(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint
 	case 4: old = RMW(uint32_t, addr, op, arg, cmp, mo); break;
 	case 8: old = RMW(uint64_t, addr, op, arg, cmp, mo); break;
 	default:
-		sim_native_fatal("sim_rmw: %s at %s:%d: a marked access of %zu bytes", site->what,
-				 site->file, site->line, size);
+		sim_fatal("sim_rmw: %s at %s:%d: a marked access of %zu bytes", site->what,
+			  site->file, site->line, size);
 	}
 	if (o == SIM_FULL)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -13,7 +13,7 @@
 #ifndef BUSFUZZ_SIM_NATIVE_NATIVE_H
 #define BUSFUZZ_SIM_NATIVE_NATIVE_H
 
-#include "../sim.h"
+#include "../shared.h"
 
 #include <pthread.h>
 
@@ -38,7 +38,6 @@ extern __thread const struct sim_site *sim_nt_site;	/* its latest preemption poi
 void sim_check_begin(void);
 void sim_check_end(void);
 
-__attribute__((noreturn, format(printf, 1, 2))) void sim_native_fatal(const char *fmt, ...);
 uint64_t sim_native_rand(void);		/* this thread's PRNG */
 /* Spin, then yield, then sleep: one turn of a wait loop. */
 void sim_native_backoff(unsigned *turn);
@@ -53,9 +52,6 @@ void sim_native_lock_reset(void);
 void sim_native_srcu_reset(void);
 void sim_native_srcu_check_end(void);
 void sim_native_srcu_stop_worker(void);
-void sim_native_slab_reset(void);
-void sim_native_slab_check_leaks(void);
-void sim_native_slab_flush(void);
 
 /* The stress driver's hooks. */
 struct sim_native_opts {

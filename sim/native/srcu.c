@@ -23,7 +23,6 @@
 
 #include <string.h>
 
-#define MAX_LOADED 16
 #define MAX_CBS 128
 
 struct ncb {
@@ -46,9 +45,7 @@ struct sim_srcu {
 	/* The checker's view of the read sections, under the checker lock. */
 	int nest[SIM_MAX_THREADS];
 	int idx_count[SIM_MAX_THREADS][2];
-	const void *loaded[SIM_MAX_THREADS][MAX_LOADED];
-	const struct sim_site *loaded_site[SIM_MAX_THREADS][MAX_LOADED];
-	int nloaded[SIM_MAX_THREADS];
+	struct sim_loaded loaded;
 };
 
 static struct sim_srcu pool[SIM_MAX_SRCU];
@@ -89,7 +86,7 @@ int sim_srcu_init(struct sim_srcu **out, const char *name)
 	/* Set up before the worker can see it counted. */
 	pthread_mutex_lock(&pool_lock);
 	if (npool == SIM_MAX_SRCU)
-		sim_native_fatal("too many srcu_structs");
+		sim_fatal("too many srcu_structs");
 	s = &pool[npool];
 	s->name = name;
 	s->cls = sim_lockdep_class(name);
@@ -113,7 +110,7 @@ static void check_live(struct sim_srcu *s, const struct sim_site *site)
 static int self(void)
 {
 	if (sim_nt_self < 0)
-		sim_native_fatal("SRCU used outside a thread");
+		sim_fatal("SRCU used outside a thread");
 	return sim_nt_self;
 }
 
@@ -128,7 +125,7 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* smp_mb() B of the kernel's SRCU */
 	sim_check_begin();
 	if (s->nest[tid]++ == 0)
-		s->nloaded[tid] = 0;
+		s->loaded.n[tid] = 0;
 	s->idx_count[tid][idx]++;
 	sim_check_end();
 	sim_lockdep_acquire(s->cls, site, true);
@@ -152,7 +149,7 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 			    s->name, idx);
 	s->idx_count[tid][idx]--;
 	if (--s->nest[tid] == 0)
-		s->nloaded[tid] = 0;
+		s->loaded.n[tid] = 0;
 	sim_check_end();
 	sim_lockdep_release(s->cls);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* smp_mb() C */
@@ -171,11 +168,6 @@ bool sim_srcu_held(struct sim_srcu *s)
 	return held;
 }
 
-void sim_native_check_live_locked(const void *p, const struct sim_site *site, const char *what);
-void sim_native_check_reaches_locked(const void *p, bool (*reach)(const void *, const void *),
-				     const struct sim_site *site);
-bool sim_native_obj_live_locked(const void *p);
-
 void sim_srcu_note_deref(struct sim_srcu *s, const void *p)
 {
 	int tid = sim_nt_self;
@@ -184,21 +176,7 @@ void sim_srcu_note_deref(struct sim_srcu *s, const void *p)
 	if (!p || !s || tid < 0 || sim_native.classic)
 		return;
 	sim_check_begin();
-	sim_native_check_live_locked(p, sim_nt_site, "a stale pointer loaded: the load");
-	if (reach_fn && sim_native_obj_live_locked(p))
-		sim_native_check_reaches_locked(p, reach_fn, sim_nt_site);
-	if (s->nest[tid] > 0) {
-		int i;
-
-		for (i = 0; i < s->nloaded[tid] && s->loaded[tid][i] != p; i++)
-			;
-		if (i == s->nloaded[tid]) {
-			if (i == MAX_LOADED)
-				sim_native_fatal("too many pointers loaded in one read section");
-			s->loaded_site[tid][i] = sim_nt_site;
-			s->loaded[tid][s->nloaded[tid]++] = p;
-		}
-	}
+	sim_loaded_note(&s->loaded, tid, s->nest[tid] > 0, p, sim_nt_site, reach_fn);
 	sim_check_end();
 }
 
@@ -211,16 +189,8 @@ int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site)
 		struct sim_srcu *s = &pool[i];
 
 		for (int t = 0; t < nt; t++) {
-			if (s->nest[t] == 0)
-				continue;
-			for (int k = 0; k < s->nloaded[t]; k++) {
-				const void *l = s->loaded[t][k];
-
-				if (l == p || (reach_fn && sim_native_obj_live_locked(l) && reach_fn(l, p))) {
-					*deref_site = s->loaded_site[t][k];
-					return t;
-				}
-			}
+			if (s->nest[t] > 0 && sim_loaded_reaches(&s->loaded, t, p, reach_fn, deref_site))
+				return t;
 		}
 	}
 	return -1;
@@ -283,7 +253,7 @@ void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct 
 		if (s->cbs[i % MAX_CBS].head == head)
 			sim_finding("srcu", site, "call_srcu() on an rcu_head that is already queued");
 	if (s->cb_tail - s->cb_head == MAX_CBS)
-		sim_native_fatal("too many pending SRCU callbacks");
+		sim_fatal("too many pending SRCU callbacks");
 	s->cbs[s->cb_tail++ % MAX_CBS] = (struct ncb){ head, fn, site };
 	pthread_mutex_unlock(&s->cb_lock);
 }
