@@ -120,25 +120,6 @@ static bool save_reproducer(const char *cls, const char *msg)
 	return true;
 }
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		return NULL;
-	buf = malloc(n + 1);
-	if (!buf || fread(buf, 1, n, f) != (size_t)n) {
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	*size = n;
-	return buf;
-}
-
 static void progress(double start, bool final)
 {
 	double el = now() - start;
@@ -176,7 +157,7 @@ static void explore(const struct limits *l)
 		if (o.strategy == SIM_STRAT_DFS) {
 			/* The scenario: the next file's head, else random bytes. */
 			if (sh->scenarios < (unsigned long long)l->nfiles) {
-				heap = read_file(l->files[sh->scenarios], &scen_len);
+				heap = busfuzz_read_file(l->files[sh->scenarios], &scen_len);
 				if (!heap) {
 					fprintf(stderr, "busfuzz-explore: cannot read scenario %s\n",
 						l->files[sh->scenarios]);

@@ -22,6 +22,9 @@ struct busfuzz_opts {
 /* BUSFUZZ_MODEL / BUSFUZZ_SRCU, or --model / --srcu: exits 2 on a bad name. */
 void busfuzz_parse_mode(struct busfuzz_opts *o, const char *model, const char *srcu);
 
+/* The whole file, malloc()ed (never NULL on success, even when empty); NULL if unreadable. */
+uint8_t *busfuzz_read_file(const char *path, size_t *size);
+
 /* One execution of the scenario that the input describes. */
 int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts *o);
 

@@ -11,34 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			buf = realloc(buf, cap);
-			if (!buf)
-				exit(2);
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r > 0);
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	*size = n;
-	return buf ? buf : malloc(1);
-}
-
 /* The test's name: the input's file name, in the characters herd7 takes in a name. */
 static const char *litmus_name(const char *path)
 {
@@ -93,7 +65,7 @@ int main(int argc, char **argv)
 		sim_trace_set_litmus(litmus, litmus_name(argv[first]));
 	for (int i = first; i < argc; i++) {
 		size_t size = 0;
-		uint8_t *data = read_file(argv[i], &size);
+		uint8_t *data = busfuzz_read_file(argv[i], &size);
 
 		if (!data) {
 			fprintf(stderr, "busfuzz: cannot read reproducer %s\n", argv[i]);

@@ -371,8 +371,6 @@ void sim_thread_reset_state(int tid)
 void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 {
 	sim_cfg = *cfg;
-	if (sim_cfg.strategy == SIM_STRAT_DFS)
-		sim_cfg.dfs = true;
 	if (!sim_cfg.max_steps)
 		sim_cfg.max_steps = 200000;
 	sim_sched_reset();

@@ -292,9 +292,8 @@ static unsigned gen_choose(unsigned n)
 
 	if (n > 256)
 		n = 256;	/* a reproducer byte holds the choice */
-	c = sim_cfg.dfs ? dfs_choose(n) : (unsigned)(rng_next() % n);
-	if (sim_cfg.strategy != SIM_STRAT_INPUT)
-		rec_emit((uint8_t)c);
+	c = sim_cfg.strategy == SIM_STRAT_DFS ? dfs_choose(n) : (unsigned)(rng_next() % n);
+	rec_emit((uint8_t)c);
 	return c;
 }
 
@@ -302,7 +301,7 @@ unsigned sim_choose(unsigned n)
 {
 	if (n <= 1)
 		return 0;
-	if (__builtin_expect(sim_cfg.strategy == SIM_STRAT_INPUT && !sim_cfg.dfs, 1)) {
+	if (__builtin_expect(sim_cfg.strategy == SIM_STRAT_INPUT, 1)) {
 		if (sim_s.in_pos >= sim_s.in_size)
 			return 0;
 		return sim_s.in[sim_s.in_pos++] % n;
@@ -507,9 +506,6 @@ void sim_schedule(bool cur_blocked)
 				ci = i;
 		next = cand[gen_pick(cand, n, ci)];
 		sim_s.budget = 0;
-	} else if (sim_cfg.dfs) {
-		next = cand[sim_choose(n)];
-		sim_s.budget = 0;
 	} else if (sim_s.in_pos < sim_s.in_size) {
 		next = cand[sim_choose(n)];
 		sim_s.budget = sim_input_byte() & 15;
@@ -536,7 +532,7 @@ void sim_preempt(const struct sim_site *site)
 		sim_s.budget--;
 		return;
 	}
-	if (sim_s.in_pos >= sim_s.in_size && !sim_cfg.dfs && sim_cfg.strategy == SIM_STRAT_INPUT) {
+	if (sim_cfg.strategy == SIM_STRAT_INPUT && sim_s.in_pos >= sim_s.in_size) {
 		sim_s.budget = ~0u;
 		return;
 	}

@@ -45,7 +45,7 @@ uint8_t sim_input_byte(void);		/* raw byte, 0 once exhausted */
 size_t sim_input_remaining(void);
 
 /*
- * Exhaustive exploration: with sim_config.dfs, every sim_choose() is a branch
+ * Exhaustive exploration (SIM_STRAT_DFS below): every sim_choose() is a branch
  * point.  Run an execution, then sim_dfs_next() moves to the next unexplored
  * branch (depth first); it returns false once every execution has been run.
  */
@@ -102,8 +102,7 @@ struct sim_config {
 	bool trace;		/* keep and print the full interleaving */
 	bool abort_on_finding;	/* libFuzzer: abort() so the input is saved */
 	bool failslab;		/* allocations may fail by decision */
-	bool dfs;		/* decisions come from the exhaustive explorer */
-	enum sim_strategy strategy;	/* SIM_STRAT_DFS implies dfs */
+	enum sim_strategy strategy;
 	uint64_t seed;		/* random, pct: this execution's generator */
 	unsigned pct_depth;	/* pct: d, so d - 1 priority change points */
 	unsigned pct_steps;	/* pct: change points are drawn in 1..pct_steps */

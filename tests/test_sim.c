@@ -469,7 +469,7 @@ static void two_steps(void *arg)
 static bool test_dfs_runs_every_interleaving_once(void)
 {
 	static char seen[256][8];
-	struct sim_config cfg = { .dfs = true };
+	struct sim_config cfg = { .strategy = SIM_STRAT_DFS };
 	int count = 0, distinct = 0;
 
 	sim_dfs_reset();
@@ -514,7 +514,7 @@ static void mp_reader(void *arg)
 /* Message passing, explored exhaustively: can the reader see y=1 and x=0? */
 static bool mp_observed(enum sim_model model, enum sim_order st, enum sim_order ld)
 {
-	struct sim_config cfg = { .dfs = true, .model = model };
+	struct sim_config cfg = { .strategy = SIM_STRAT_DFS, .model = model };
 	bool seen = false;
 
 	mp_store_order = st;

@@ -27,8 +27,9 @@ STRATEGIES = ["libfuzzer", "random", "pct", "exhaustive"]
 
 FINDING_RE = re.compile(r"^FINDING ([\w-]+): (.*)$", re.M)
 SITE_RE = re.compile(r"\[([^][]+) at (\S+:\d+), thread [^]]*\]$")
-EXPLORE_RE = re.compile(r"^#(\d+) elapsed [\d.]+ exec/s (\d+)")
-EXPLORE_REPRO_RE = re.compile(r"^reproducer written to (\S+)")
+EXPLORE_RE = re.compile(r"^#(\d+) elapsed [\d.]+ exec/s (\d+)", re.M)
+# fuzz/explore.c's line for a new finding: the reproducer, and the execution (counted from 0) that found it.
+EXPLORE_REPRO_RE = re.compile(r"^reproducer written to (\S+) \(\d+ bytes, execution (\d+)\)$", re.M)
 
 
 def finding_key(cls, msg):
@@ -109,13 +110,12 @@ def explore_once(binary, work, strategy, seed, secs, model, srcu, depth=None, pr
     except subprocess.TimeoutExpired:
         return "error", "the explorer ran past its time budget", None, None, None
     took = time.monotonic() - start
-    execs = [int(m.group(1)) for m in re.finditer(r"^#(\d+) elapsed", r.stdout, re.M)]
-    m = re.search(r"execution (\d+)\)$", r.stdout, re.M)
-    n = int(m.group(1)) + 1 if m else (execs[-1] if execs else None)
+    progress = EXPLORE_RE.findall(r.stdout)
+    repro = EXPLORE_REPRO_RE.search(r.stdout)
+    n = int(repro.group(2)) + 1 if repro else int(progress[-1][0]) if progress else None
     if r.returncode == 0:
         return None, None, took, n, None
     f = FINDING_RE.search(r.stdout)
-    repro = re.search(r"^reproducer written to (\S+)", r.stdout, re.M)
     if f:
         return f.group(1), f.group(2), took, n, repro.group(1) if repro else None
     tail = (r.stdout.strip().splitlines() or [""])[-1]
@@ -125,9 +125,9 @@ def explore_once(binary, work, strategy, seed, secs, model, srcu, depth=None, pr
 class Explorers:
     """N explorer workers for `busfuzz fuzz --strategy random|pct|exhaustive`."""
 
-    def __init__(self, binary, strategy, args, out, campaign, on_finding):
+    def __init__(self, binary, strategy, args, out, on_finding):
         self.binary, self.strategy, self.args, self.out = binary, strategy, args, out
-        self.campaign, self.on_finding = campaign, on_finding
+        self.on_finding = on_finding
         self.live = {}                  # worker -> executions so far
         self.stop = threading.Event()
         self.procs = []
@@ -160,9 +160,8 @@ class Explorers:
             m = EXPLORE_REPRO_RE.match(line)
             if m:
                 repro = m.group(1)
-                n = re.search(r"execution (\d+)\)", line)
                 with self.lock:
-                    self.live[j] = max(self.live.get(j, 0), int(n.group(1)) + 1 if n else 0)
+                    self.live[j] = max(self.live.get(j, 0), int(m.group(2)) + 1)
             f = FINDING_RE.match(line)
             if f and repro:
                 self.on_finding(repro, f.group(1), f.group(2), "".join(text[-400:]))

@@ -391,8 +391,8 @@ void sim_native_check_watch(const void *addr, const struct sim_site *site)
 
 void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 {
-	if (cfg->dfs)
-		sim_fatal("sim_begin: exhaustive exploration needs the simulator, not native threads");
+	if (cfg->strategy != SIM_STRAT_INPUT)
+		sim_fatal("sim_begin: generated decisions (random, pct, exhaustive) need the simulator, not native threads");
 	sim_cfg = *cfg;
 	sim_cfg.trace = false;		/* no interleaving to keep: the OS made it */
 	__atomic_store_n(&sim_nt_count, 0, __ATOMIC_RELAXED);
