@@ -37,7 +37,7 @@ def write(name, text):
 
 
 def busfuzz_litmus(*args):
-    r = subprocess.run([sys.executable, BUSFUZZ, "litmus"] + list(args), capture_output=True, text=True,
+    r = subprocess.run([BUSFUZZ, "litmus"] + list(args), capture_output=True, text=True,
                        env=ENV)
     return r.returncode, r.stdout, r.stderr
 
