@@ -21,9 +21,9 @@
  * Executions run in a child process; a finding ends the child, and the
  * parent starts a new one at the next execution (exhaustive: the next
  * scenario), so no state of an execution cut short leaks into the next.
- * Findings are told apart by class and kernel site: with --keep-going a
- * known one is dropped quietly and exploring goes on; without, the first
- * finding ends the run.
+ * Findings are told apart by their bug (sim_finding_bug()): with
+ * --keep-going a known one ends its execution quietly and exploring goes on
+ * in the same child; without, the first finding ends the run.
  *
  * Progress goes to stderr once a second: "#EXECS elapsed S exec/s N ...".
  * Exit 0 clean, 1 finding (reproducer written), 2 bad usage or error.
@@ -51,7 +51,7 @@ static struct shared {
 
 static struct busfuzz_opts o;
 static const char *out_dir = ".";
-static char keys[MAX_KEYS][KEY_LEN];	/* known findings: class and kernel site */
+static char keys[MAX_KEYS][KEY_LEN];	/* known findings: their bugs (sim_finding_bug()) */
 static int nkeys;
 
 static double now(void)
@@ -86,24 +86,16 @@ static unsigned long long num(const char *flag, const char *v)
 	return x;
 }
 
-/* "class FILE:LINE": the site is the "[what at FILE:LINE, thread T]" tail of the message. */
-static void finding_key(char *key, const char *cls, const char *msg)
-{
-	const char *b = strrchr(msg, '['), *at = b ? strstr(b, " at ") : NULL;
-	size_t n = at ? strcspn(at + 4, ",]") : 0;
-
-	snprintf(key, KEY_LEN, "%s %.*s", cls, (int)n, at ? at + 4 : "");
-}
-
 /* The finding hook (in the child): a new finding saves what the execution consumed, as an input. */
 static bool save_reproducer(const char *cls, const char *msg)
 {
-	char path[4096], key[KEY_LEN];
+	char path[4096];
+	const char *key = sim_finding_bug();	/* one bug, one reproducer */
 	size_t len;
 	const uint8_t *rec = sim_recording(&len);
 	FILE *f;
 
-	finding_key(key, cls, msg);
+	(void)msg;
 	for (int i = 0; i < nkeys; i++)
 		if (!strcmp(keys[i], key))
 			return false;
@@ -254,6 +246,8 @@ int main(int argc, char **argv)
 		}
 	}
 	busfuzz_parse_mode(&o, model, srcu);
+	/* A known finding ends its execution, not the child: no restart for a bug already kept. */
+	o.abandon_dropped = keep_going;
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		usage("cannot map shared memory");

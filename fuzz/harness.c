@@ -19,7 +19,14 @@
  * kvm_vm_ioctl_[un]register_coalesced_mmio() (virt/kvm/coalesced_mmio.c);
  * vCPU writes then reach the real ioeventfd and coalesced zone devices.
  */
+/*
+ * The kernel code's own globals (vm_list, kvm_lock, ...) go to sections of
+ * their own, so that an execution given up halfway (sim_abandon()) can put
+ * them back as they were.
+ */
+#pragma clang section bss="busfuzz_kbss" data="busfuzz_kdata"
 #include "kvm_main_bus.c"	/* generated: the tree's code, #line'd to its files */
+#pragma clang section bss="" data=""
 #include "extracted.h"		/* generated: what the tree has */
 #include "harness.h"
 
@@ -179,13 +186,19 @@ static int slot_len(int bus)
 	return bus == KVM_PIO_BUS ? 4 : 8;
 }
 
-/* The bus reaches its devices: a reader that loaded a bus may call any of them. */
+/*
+ * The bus reaches its devices: a reader that loaded a bus may call any of
+ * them.  A device is often embedded in a larger object (a coalesced zone's
+ * struct kvm_coalesced_mmio_dev, an ioeventfd): the bus reaches that object.
+ */
 SIM_GHOST_CODE static bool bus_reaches(const void *loaded, const void *obj)
 {
 	const struct kvm_io_bus *b = loaded;
 
+	int id = sim_obj_id(obj);
+
 	for (int i = 0; i < b->dev_count; i++)
-		if (b->range[i].dev == obj)
+		if (b->range[i].dev == obj || (id && sim_obj_id(b->range[i].dev) == id))
 			return true;
 	return false;
 }
@@ -757,11 +770,52 @@ void busfuzz_parse_mode(struct busfuzz_opts *o, const char *model, const char *s
 	}
 }
 
+/* ---- the kernel's globals, after an execution given up ---- */
+
+extern char __start_busfuzz_kdata[] __attribute__((weak)), __stop_busfuzz_kdata[] __attribute__((weak));
+extern char __start_busfuzz_kbss[] __attribute__((weak)), __stop_busfuzz_kbss[] __attribute__((weak));
+static char *kdata_pristine, *kbss_pristine;
+
+/* The sections hold ASan's redzones between the globals: copied whole, unchecked. */
+__attribute__((no_sanitize("address", "thread")))
+static void copy_section(volatile char *dst, const volatile char *src, size_t n)
+{
+	while (n--)
+		*dst++ = *src++;
+}
+
+static char *snapshot(char *start, char *stop)
+{
+	char *copy = start ? malloc(stop - start + 1) : NULL;
+
+	if (start && !copy)
+		sim_fatal("cannot snapshot the kernel's globals");
+	if (copy)
+		copy_section(copy, start, stop - start);
+	return copy;
+}
+
+static void kernel_globals_snapshot(void)
+{
+	kdata_pristine = snapshot(__start_busfuzz_kdata, __stop_busfuzz_kdata);
+	kbss_pristine = snapshot(__start_busfuzz_kbss, __stop_busfuzz_kbss);
+}
+
+/* The previous execution stopped halfway: the kernel's globals are as it left them. */
+static void kernel_globals_restore(void)
+{
+	if (kdata_pristine)
+		copy_section(__start_busfuzz_kdata, kdata_pristine, __stop_busfuzz_kdata - __start_busfuzz_kdata);
+	if (kbss_pristine)
+		copy_section(__start_busfuzz_kbss, kbss_pristine, __stop_busfuzz_kbss - __start_busfuzz_kbss);
+}
+
 int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts *o)
 {
 	struct sim_config cfg = {
 		.trace = o->trace,
 		.abort_on_finding = o->abort_on_finding,
+		.abandon_dropped = o->abandon_dropped,
 		.model = o->model,
 		.srcu = o->srcu,
 		.strategy = o->strategy,
@@ -772,6 +826,14 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 		.preempt_bound = o->preempt_bound,
 	};
 
+	static bool snapped;
+
+	if (!snapped) {
+		kernel_globals_snapshot();
+		snapped = true;
+	} else if (sim_abandoned()) {
+		kernel_globals_restore();
+	}
 	sim_begin(&cfg, data, size);
 	memset(&h, 0, sizeof(h));
 	for (int s = 0; s < NSLOTS; s++)

@@ -9,6 +9,7 @@
 struct busfuzz_opts {
 	bool trace;		/* print the scenario and the whole interleaving */
 	bool abort_on_finding;	/* libFuzzer saves the input on abort() */
+	bool abandon_dropped;	/* a finding the hook drops ends the execution only */
 	int model;		/* enum sim_model */
 	int srcu;		/* enum sim_srcu_mode */
 	/* Where decisions come from (fuzz/explore.c): see struct sim_config. */

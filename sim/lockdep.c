@@ -67,9 +67,15 @@ int sim_lockdep_lock_class(struct sim_lock *l)
 	if (l->cls >= 0 && !l->is_static)
 		return l->cls;
 	if (!l->is_static) {
-		if (nstatics == MAX_STATIC)
+		int i = 0;
+
+		/* Known already when an execution given up had its globals put back. */
+		while (i < nstatics && statics[i] != l)
+			i++;
+		if (i == MAX_STATIC)
 			sim_fatal("more than %d statically defined locks", MAX_STATIC);
-		statics[nstatics++] = l;
+		if (i == nstatics)
+			statics[nstatics++] = l;
 		l->is_static = true;
 	}
 	return sim_lockdep_lookup(l->name);

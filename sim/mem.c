@@ -497,6 +497,7 @@ __attribute__((noreturn)) static void report_unordered_publish(const struct msg 
 {
 	char b[32];
 
+	sim_finding_origin(m->site);
 	sim_finding("race", site, "%s loaded %s, published by %s at %s:%d with a relaxed store and no release "
 		    "or smp_wmb() after its initialization: its contents may not be visible yet",
 		    sim_thread_name(sim_s.cur), sim_obj_name((const void *)(uintptr_t)m->val, b, sizeof(b)),

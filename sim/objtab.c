@@ -115,9 +115,11 @@ void sim_objtab_check_live(const void *p, const struct sim_site *site, const cha
 	struct sim_obj *o = sim_objtab_find(p);
 	char b[64];
 
-	if (o && o->freed)
+	if (o && o->freed) {
+		sim_finding_origin(o->free);
 		sim_finding("use-after-free", site, "%s of %s, freed at %s:%d", what,
 			    desc(o, b, sizeof(b)), o->free->file, o->free->line);
+	}
 }
 
 void sim_objtab_check_live_within(const void *p, const struct sim_site *site, const char *what)
@@ -125,9 +127,11 @@ void sim_objtab_check_live_within(const void *p, const struct sim_site *site, co
 	struct sim_obj *o = sim_objtab_find_containing(p);
 	char b[64];
 
-	if (o && o->freed)
+	if (o && o->freed) {
+		sim_finding_origin(o->free);
 		sim_finding("use-after-free", site, "%s of %s+%#zx, freed at %s:%d", what, desc(o, b, sizeof(b)),
 			    (size_t)((const char *)p - (char *)o->p), o->free->file, o->free->line);
+	}
 }
 
 void sim_objtab_check_reaches(const void *p, bool (*reach)(const void *loaded, const void *obj),
@@ -138,10 +142,12 @@ void sim_objtab_check_reaches(const void *p, bool (*reach)(const void *loaded, c
 	for (int i = 0; i < nobjs; i++) {
 		struct sim_obj *o = &objs[i];
 
-		if (o->freed && reach(p, o->p))
+		if (o->freed && reach(p, o->p)) {
+			sim_finding_origin(o->free);
 			sim_finding("use-after-free", site, "%s loaded by %s reaches %s, freed at %s:%d",
 				    sim_objtab_name(p, c, sizeof(c)), sim_thread_name(reader),
 				    desc(o, b, sizeof(b)), o->free->file, o->free->line);
+		}
 	}
 }
 

@@ -7,6 +7,7 @@
  */
 #include "sim_internal.h"
 
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -311,10 +312,15 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 	if (site && n >= 0 && (size_t)n < sizeof(finding_msg))
 		snprintf(finding_msg + n, sizeof(finding_msg) - n, " [%s at %s:%d, thread %s]",
 			 site->what, site->file, site->line, sim_thread_name(sim_s.cur));
-	if (finding_hook && !finding_hook(finding_cls, finding_msg))
+	sim_finding_bug_of(finding_cls, site);
+	if (finding_hook && !finding_hook(finding_cls, finding_msg)) {
+		if (sim_cfg.abandon_dropped)
+			sim_abandon();
 		_exit(SIM_EXIT_DROPPED);
+	}
 	sim_trace_print();
 	printf("FINDING %s: %s\n", finding_cls, finding_msg);
+	printf("bug: %s\n", sim_finding_bug());
 	fflush(stdout);
 	if (litmus_path && sim_cfg.trace)
 		sim_litmus_export(litmus_path, litmus_name, finding_cls, finding_msg);
@@ -384,7 +390,12 @@ void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 
 void sim_end(void)
 {
-	sim_srcu_check_end();
-	sim_objtab_check_leaks();
+	/* A finding dropped by the end-of-execution checks comes back here (sim_abandon()). */
+	if (!sim_s.abandoned && !setjmp(sim_end_jmp)) {
+		sim_s.in_end = true;
+		sim_srcu_check_end();
+		sim_objtab_check_leaks();
+	}
+	sim_s.in_end = false;
 	sim_objtab_flush();
 }

@@ -22,6 +22,7 @@
 
 #include "sanitizer.h"
 #ifdef SIM_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #ifdef SIM_TSAN
@@ -47,10 +48,12 @@ struct sim_thread {
 	int wait_holder;
 	const struct sim_site *last_site;	/* this thread's latest preemption point */
 	void *asan_fake;
+	bool abandoned;			/* given up mid-run: its stack holds stale frames */
 	SIM_TSAN_HOOK(void *fiber;)		/* its TSan fiber, kept across executions */
 };
 
 struct sim_sched sim_s;
+jmp_buf sim_end_jmp;
 static struct sim_thread threads[SIM_MAX_THREADS];
 static void *main_sp;
 #ifdef SIM_ASAN
@@ -367,6 +370,13 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 	t->wake = NULL;
 	t->asan_fake = NULL;
 	t->last_site = NULL;
+	if (__builtin_expect(t->abandoned, 0)) {
+		/* The frames left on it keep ASan's redzones poisoned. */
+#ifdef SIM_ASAN
+		__asan_unpoison_memory_region((char *)t->stack + 4096, SIM_STACK_SIZE - 4096);
+#endif
+		t->abandoned = false;
+	}
 #ifdef SIM_TSAN
 	if (!t->fiber)
 		t->fiber = __tsan_create_fiber(0);
@@ -556,6 +566,8 @@ void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, in
 	/* Resumed: runnable() saw the condition hold. */
 }
 
+static void drop_abandoned_threads(void);
+
 void sim_run(void)
 {
 #ifdef SIM_ASAN
@@ -579,6 +591,46 @@ void sim_run(void)
 	sim_s.budget = 0;
 	sim_schedule(false);
 	sim_s.cur = -1;
+	if (__builtin_expect(sim_s.abandoned, 0))
+		drop_abandoned_threads();
+}
+
+/* Back in the main context after sim_abandon(): the threads cut short can never resume. */
+static void drop_abandoned_threads(void)
+{
+	for (int i = 0; i < sim_s.nthreads; i++) {
+		struct sim_thread *t = &threads[i];
+
+		if (t->state == T_FREE || (t->state == T_DONE && !t->abandoned))
+			continue;
+		t->abandoned = true;
+#ifdef SIM_TSAN
+		/* Its fiber's shadow stack holds the frames cut short: a fresh one. */
+		__tsan_destroy_fiber(t->fiber);
+		t->fiber = NULL;
+#endif
+	}
+}
+
+bool sim_abandoned(void)
+{
+	return sim_s.abandoned;
+}
+
+void sim_abandon(void)
+{
+	sim_s.abandoned = true;
+	if (sim_s.cur >= 0) {
+		struct sim_thread *t = &threads[sim_s.cur];
+
+		t->state = T_DONE;
+		t->abandoned = true;
+		switch_to(t, -1, true);
+		abort();	/* never resumed */
+	}
+	if (sim_s.in_end)
+		longjmp(sim_end_jmp, 1);
+	_exit(SIM_EXIT_DROPPED);	/* not inside an execution: nothing to go back to */
 }
 
 void sim_sched_reset(void)
@@ -591,5 +643,6 @@ void sim_sched_reset(void)
 	sim_s.switches = 0;
 	sim_s.budget = 0;
 	sim_s.last_site = NULL;
+	sim_s.abandoned = false;
 	gen_reset();
 }

@@ -12,6 +12,8 @@
 #include "sim.h"
 
 __attribute__((noreturn, format(printf, 1, 2))) void sim_fatal(const char *fmt, ...);
+/* Each backend's sim_finding(): the bug of a finding of cls at site (see sim_finding_bug()). */
+const char *sim_finding_bug_of(const char *cls, const struct sim_site *site);
 
 /* ---- the object table (sim/objtab.c) ---- */
 

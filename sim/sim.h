@@ -106,6 +106,7 @@ struct sim_config {
 	uint64_t seed;		/* random, pct: this execution's generator */
 	unsigned pct_depth;	/* pct: d, so d - 1 priority change points */
 	unsigned pct_steps;	/* pct: change points are drawn in 1..pct_steps */
+	bool abandon_dropped;	/* a finding the hook drops ends the execution, not the process */
 	bool preempt_bounded;	/* dfs: at most preempt_bound preemptions */
 	unsigned preempt_bound;
 	enum sim_model model;
@@ -144,6 +145,20 @@ void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
  */
 #define SIM_EXIT_DROPPED 3
 void sim_set_finding_hook(bool (*fn)(const char *cls, const char *msg));
+/*
+ * The site that identifies the bug behind the next finding when it is not
+ * where the check fired: a use-after-free's free, a race's publishing store,
+ * a pending callback's call_srcu().  sim_finding() takes it (and forgets it).
+ */
+void sim_finding_origin(const struct sim_site *origin);
+/*
+ * The bug of the finding being reported, "CLASS at FILE:LINE" (the origin,
+ * else the check's site): what tells two findings apart.  sim_finding()
+ * prints it as "bug: ..." after the FINDING line; valid from the hook on.
+ */
+const char *sim_finding_bug(void);
+/* The last execution was given up at a dropped finding (sim_cfg.abandon_dropped). */
+bool sim_abandoned(void);
 void sim_trace_print(void);
 /* sim_trace_print() also writes the trace there as Chrome trace events (Perfetto). */
 void sim_trace_set_perfetto(const char *path);

@@ -5,6 +5,8 @@
 
 #include "shared.h"
 
+#include <setjmp.h>
+
 struct sim_sched {
 	const uint8_t *in;
 	size_t in_size, in_pos;
@@ -13,8 +15,19 @@ struct sim_sched {
 	unsigned budget;
 	unsigned long steps, switches;
 	const struct sim_site *last_site;
+	bool abandoned;		/* this execution was given up (sim_abandon()) */
+	bool in_end;		/* sim_end()'s checks run: sim_end_jmp is armed */
 };
 extern struct sim_sched sim_s;
+extern jmp_buf sim_end_jmp;
+
+/*
+ * Gives up the current execution at once, for a finding the driver drops
+ * (with sim_cfg.abandon_dropped): from a simulated thread back to the main
+ * context, which returns from sim_run(); from sim_end()'s checks, to its end.
+ * Every thread's state is dropped with it: sim_begin() starts afresh.
+ */
+__attribute__((noreturn)) void sim_abandon(void);
 
 void sim_schedule(bool cur_blocked);
 void sim_sched_reset(void);

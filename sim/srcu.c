@@ -373,6 +373,8 @@ void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
 				    s->name, sim_thread_name(t));
 	if (s->cb_head != s->cb_tail) {
 		const struct sim_site *q = s->cbs[s->cb_head % MAX_CBS].site;
+
+		sim_finding_origin(q);
 		sim_finding("srcu", site, "cleanup_srcu_struct(%s) with %u callback(s) pending (queued at %s:%d)",
 			    s->name, s->cb_tail - s->cb_head, q->file, q->line);
 	}

@@ -125,11 +125,18 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 		snprintf(msg + n, sizeof(msg) - n, " [%s at %s:%d, thread %s]", site->what, site->file,
 			 site->line, sim_thread_name(sim_nt_self));
 	printf("FINDING %s: %s\n", cls, msg);
+	printf("bug: %s\n", sim_finding_bug_of(cls, site));
 	if (sim_native.on_finding)
 		sim_native.on_finding();
 	fflush(stdout);
 	fflush(stderr);
 	_exit(1);
+}
+
+/* Native threads are never given up halfway: a finding ends the process. */
+bool sim_abandoned(void)
+{
+	return false;
 }
 
 void sim_native_report_stuck(double secs)

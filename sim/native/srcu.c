@@ -302,6 +302,7 @@ void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
 	if (pending) {
 		const struct sim_site *q = s->cbs[s->cb_head % MAX_CBS].site;
 
+		sim_finding_origin(q);
 		sim_finding("srcu", site, "cleanup_srcu_struct(%s) with %u callback(s) pending (queued at %s:%d)",
 			    s->name, pending, q->file, q->line);
 	}
