@@ -128,6 +128,18 @@ def test_one_line_sources_give_unstable_too():
                  "got %s" % unstable)
 
 
+def test_old_kernel_suite_on_the_security_mirror():
+    # linux-source-5.10 comes from bullseye-security, on the machine's own security mirror
+    lines = deb_lines(kernels.make_sources_list(kernels.parse_deb822(DEB822)))
+    old = [l for l in lines if l.split()[-2] == kernels.OLD_SECURITY_SUITE]
+    ok = check(old == ["deb [signed-by=%s] http://security.archive.test/debian-security %s main"
+                       % (KEYRING, kernels.OLD_SECURITY_SUITE)], "got %s" % old)
+    # no security entry: no mirror to take it from, and no line
+    plain = deb_lines(kernels.make_sources_list(kernels.parse_one_line("deb http://archive.test/debian sid main\n")))
+    ok &= check(not any(kernels.OLD_SECURITY_SUITE in l for l in plain), "got %s" % plain)
+    return ok
+
+
 def test_existing_unstable_not_duplicated():
     src = "deb http://archive.test/debian sid main\n"
     lines = deb_lines(kernels.make_sources_list(kernels.parse_one_line(src)))

@@ -854,11 +854,19 @@ def _fact_caller_destroys(tree):
     return 0
 
 
+# What a tree lacks of the optional patterns: the scenario option it turns off, a line each.
+NOTES = []
+
+
 def _fact_vmx_rmb(tree):
     if not tree.exists(VMX):
         return -1
     src = Source(VMX, tree.read(VMX))
-    fn = _find(segment(src), "function", "handle_invalid_guest_state", VMX)
+    try:
+        fn = _find(segment(src), "function", "handle_invalid_guest_state", VMX)
+    except ExtractError:
+        NOTES.append("%s has no handle_invalid_guest_state(): the emulation loop's scenario is off" % VMX)
+        return -1
     texts = [t.text for t in fn.toks]
     for j in range(len(texts) - 3):
         if texts[j:j + 4] == ["smp_rmb", "(", ")", ";"]:
@@ -869,14 +877,21 @@ def _fact_vmx_rmb(tree):
 def _fact_vgic(tree):
     """(acquire, release): how kvm_vgic_map_resources() reads and sets
     dist->ready: 1 with smp_load_acquire()/smp_store_release(), 0 plainly;
-    (-1, -1) without arch/arm64/kvm/vgic/vgic-init.c."""
+    (-1, -1) without arch/arm64/kvm/vgic/vgic-init.c or without that pattern
+    (5.10 tests the flag elsewhere): the vGIC scenario is off, and NOTES says why."""
     if not tree.exists(VGIC_INIT):
         return -1, -1
     src = Source(VGIC_INIT, tree.read(VGIC_INIT))
-    fn = _find(segment(src), "function", "kvm_vgic_map_resources", VGIC_INIT)
+    try:
+        fn = _find(segment(src), "function", "kvm_vgic_map_resources", VGIC_INIT)
+    except ExtractError:
+        NOTES.append("%s has no kvm_vgic_map_resources(): the vGIC scenario is off" % VGIC_INIT)
+        return -1, -1
     text = "".join(t.text for t in fn.toks)
     if "dist->ready" not in text and "vgic_ready(kvm)" not in text:
-        raise ExtractError("%s: kvm_vgic_map_resources() no longer tests dist->ready" % VGIC_INIT)
+        NOTES.append("%s: kvm_vgic_map_resources() does not test dist->ready: the vGIC scenario is off"
+                     % VGIC_INIT)
+        return -1, -1
     return (int("smp_load_acquire(&dist->ready)" in text),
             int("smp_store_release(&dist->ready," in text))
 
@@ -1092,11 +1107,11 @@ def extract(tree_dir, stubs_path):
           " * itself after kvm_io_bus_unregister_dev(); 0: the bus code does. */",
           "#define BUSFUZZ_CALLER_DESTROYS_UNREGISTERED_DEV %d" % facts["caller_destroys"],
           "/* 1: handle_invalid_guest_state() has smp_rmb(); 0: it has not;",
-          " * -1: no arch/x86/kvm/vmx/vmx.c in the tree. */",
+          " * -1: not in the tree (no vmx.c or no handle_invalid_guest_state()). */",
           "#define BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP %d" % facts["vmx_rmb"],
           "/* kvm_vgic_map_resources(): 1 if it reads dist->ready with",
           " * smp_load_acquire() / sets it with smp_store_release(); 0 plainly;",
-          " * -1: no arch/arm64/kvm/vgic/vgic-init.c in the tree. */",
+          " * -1: not in the tree (no vgic-init.c, or no dist->ready test there). */",
           "#define BUSFUZZ_VGIC_READY_ACQUIRE %d" % facts["vgic"][0],
           "#define BUSFUZZ_VGIC_READY_RELEASE %d" % facts["vgic"][1],
           "", "#endif /* BUSFUZZ_GEN_EXTRACTED_H */", ""]
@@ -1196,6 +1211,8 @@ def main(argv=None):
     except ExtractError as e:
         print("busfuzz: %s" % e, file=sys.stderr)
         return 2
+    for n in NOTES:
+        print("busfuzz: note: %s" % n, file=sys.stderr)
     if a.verbose:
         for p in changed:
             print("busfuzz: wrote %s" % p, file=sys.stderr)

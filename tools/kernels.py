@@ -43,6 +43,8 @@ WANTED = (
 )
 
 MARKER = "busfuzz-complete.json"
+# The suite whose linux-source-5.10 busfuzz fetches (added to the private sources).
+OLD_SECURITY_SUITE = "bullseye-security"
 LISTS_MAX_AGE = 24 * 3600
 DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
@@ -211,6 +213,13 @@ def make_sources_list(entries):
                     have_unstable = True
                 comps = "" if s.endswith("/") else " " + " ".join(e["components"])
                 lines.append("deb %s%s %s%s" % (opts(e), uri, s, comps))
+    # linux-source-5.10, the stable tree the historic bus fixes went to: bullseye's
+    # security suite, on the machine's own security mirror (none: no 5.10).
+    sec = next((e for e in deb if any(re.search(r"-security$", x) for x in e["suites"])), None)
+    have = {x for e in deb for x in e["suites"]}
+    if sec is not None and OLD_SECURITY_SUITE not in have:
+        lines.append("# linux-source of the oldest supported kernel")
+        lines.append("deb %s%s %s main" % (opts(sec), sec["uris"][0], OLD_SECURITY_SUITE))
     if not have_unstable:
         u = dict(main)
         if not u["signed_by"] or u["signed_by"] == "inline":
