@@ -20,6 +20,7 @@ expect2() {	# what, needle, command...
 		fail=$((fail + 1))
 	fi
 }
+check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi; }
 mkdir -p "$work/nomain"
 cp -r "$tree/include" "$work/nomain/"
 mkdir -p "$work/nomain/virt/kvm"
@@ -49,5 +50,21 @@ expect2 "stress: bad --delay" "at most 100" "$root/busfuzz" stress --tree "$tree
 expect2 "stress: bad --scenario" "hex scenario seed" "$root/busfuzz" stress --tree "$tree" --scenario xyz
 expect2 "stress: no such tree" "no such directory" "$root/busfuzz" stress --tree "$work/none" --time 5
 expect2 "mutants: --tsan without stress" "go with --strategy stress" "$root/busfuzz" mutants --tree "$tree" --tsan
+# Every command checks --seed and --jobs alike; --jobs is bounded by the machine.
+expect2 "fuzz: negative --seed" "at least 0" "$root/busfuzz" fuzz --tree "$tree" --seed -5
+expect2 "stress: negative --seed" "at least 0" "$root/busfuzz" stress --tree "$tree" --seed -5
+expect2 "fuzz: --seed not a number" "not a whole number" "$root/busfuzz" fuzz --tree "$tree" --seed 1x
+expect2 "fuzz: --jobs beyond the machine" "at most" "$root/busfuzz" fuzz --tree "$tree" --jobs 1000
+expect2 "mutants: --jobs beyond the machine" "at most" "$root/busfuzz" mutants --tree "$tree" --jobs 1000
+expect2 "fuzz: --jobs 0" "at least 1" "$root/busfuzz" fuzz --tree "$tree" --jobs 0
+# Provenance: a reproducer of another kernel warns, and --strict refuses it.
+printf 'x' > "$work/prov"; echo "0.0.1 0123456789abcdef" > "$work/prov.kernel"
+expect2 "replay --strict: another kernel's reproducer" "was found on kernel 0.0.1" \
+	"$root/busfuzz" replay "$work/prov" --tree "$tree" --strict
+out=$("$root/busfuzz" replay "$work/prov" --tree "$tree" --quiet 2>&1); rc=$?
+check "replay: another kernel's reproducer warns and replays" \
+	'[ $rc -eq 0 ] && echo "$out" | grep -q "warning: .*was found on kernel 0.0.1"'
+echo "garbage" > "$work/prov.kernel"
+expect2 "replay: corrupt kernel record" "not a kernel record" "$root/busfuzz" replay "$work/prov" --tree "$tree"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

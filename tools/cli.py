@@ -26,7 +26,9 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,6 +71,46 @@ class OneLineParser(argparse.ArgumentParser):
 
 def say(msg):
     print("busfuzz: " + msg, file=sys.stderr, flush=True)
+
+
+def max_jobs():
+    """What this machine can take: two workers a CPU, and 512 MiB of available memory each
+    (an ASan worker peaks at a few hundred MiB)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    limit = 2 * cpus
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    limit = min(limit, int(line.split()[1]) // (512 * 1024))
+    except (OSError, ValueError, IndexError):
+        pass
+    return max(1, limit)
+
+
+def int_arg(lo, hi=None, why=""):
+    """An argparse type: a whole number in [lo, hi]; every command checks --seed, --jobs, ... alike."""
+    def conv(text):
+        try:
+            v = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError("'%s' is not a whole number" % text)
+        if v < lo:
+            raise argparse.ArgumentTypeError("must be at least %d, not %d" % (lo, v))
+        top = hi() if callable(hi) else hi
+        if top is not None and v > top:
+            raise argparse.ArgumentTypeError("must be at most %d%s, not %d" % (top, why, v))
+        return v
+    return conv
+
+
+SEED = int_arg(0)
+JOBS = int_arg(1, max_jobs, " on this machine (two a CPU, 512 MiB of free memory each)")
+POSITIVE = int_arg(1)
+DEPTH = int_arg(1, 16)
 
 
 # ---- machine set-up -----------------------------------------------------------
@@ -121,29 +163,50 @@ def resolve_tree(args):
     return tree, label, key
 
 
-def build(args, quiet=False, root=None, sanitizer="asan", targets=None):
+def needs_work(bdir, targets):
+    """Whether building targets in bdir would do anything (ninja's dry run; no build folder yet: yes)."""
+    if not os.path.exists(os.path.join(bdir, "build.ninja")):
+        return True
+    r = subprocess.run(["ninja", "-n", "-C", bdir] + list(targets), capture_output=True, text=True)
+    return r.returncode != 0 or "no work to do" not in r.stdout
+
+
+def build(args, root=None, sanitizer="asan", targets=None, quiet=False):
     """Extracts the tree's bus code and builds the harness; returns (bindir, label, key).
-    root: the build folder (default: $BUSFUZZ_BUILD, else build/); sanitizer: which libFuzzer build."""
+    root: the build folder (default: $BUSFUZZ_BUILD, else build/); sanitizer: which libFuzzer build;
+    targets: what to build (default: that libFuzzer build, the replay and the explorer); quiet: the
+    caller says what it builds itself (the mutant matrix).
+    One build at a time per folder: concurrent runs on one tree wait for each other (a lock file
+    beside the folder) instead of configuring it twice.  A build that has work to do says so first."""
     cc = ensure_tools()
     tree, label, key = resolve_tree(args)
     bdir = os.path.join(root or os.environ.get("BUSFUZZ_BUILD") or os.path.join(ROOT, "build"), key)
-    # Extract first, on its own, so a bad tree gives its one-line error.
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "extract.py"), "--tree", tree,
-                        "--out", os.path.join(bdir, "gen-t"), "--stubs",
-                        os.path.join(ROOT, "kernel-shim", "stubs.def")], capture_output=True, text=True)
-    if r.returncode != 0:
-        msg = (r.stderr.strip().splitlines() or ["extraction failed"])[-1]
-        raise Fail(msg.removeprefix("busfuzz: "), 2)
-    if not os.path.exists(os.path.join(bdir, "build.ninja")):
-        r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + cc,
-                            "-DBUSFUZZ_TREES=t=" + tree], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise Fail("cmake failed for %s:\n%s" % (tree, r.stdout[-2000:] + r.stderr[-2000:]))
-    if not quiet:
-        say("building the harness for %s" % label)
     if targets is None:
         targets = (FUZZ_BINARY[sanitizer], "busfuzz-replay-t", "busfuzz-explore-t")
-    r = subprocess.run(["ninja", "-C", bdir] + list(targets), capture_output=True, text=True)
+    os.makedirs(os.path.dirname(bdir), exist_ok=True)
+    with kernels.locked(bdir + ".lock"):
+        fresh = not os.path.exists(os.path.join(bdir, "build.ninja"))
+        if not (fresh or needs_work(bdir, targets)):
+            return bdir, label, key     # nothing changed since the last build: no extraction either
+        if not quiet:
+            say("building %s for %s%s ..." % (", ".join(targets), label,
+                                              " (a new build folder: about half a minute)" if fresh else ""))
+        # Extract first, on its own, so a bad tree gives its one-line error.
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "extract.py"), "--tree", tree,
+                            "--out", os.path.join(bdir, "gen-t"), "--stubs",
+                            os.path.join(ROOT, "kernel-shim", "stubs.def")], capture_output=True, text=True)
+        if r.returncode != 0:
+            msg = (r.stderr.strip().splitlines() or ["extraction failed"])[-1]
+            raise Fail(msg.removeprefix("busfuzz: "), 2)
+        for line in r.stderr.splitlines():
+            if line.startswith("busfuzz: note: ") and not quiet:
+                say(line.removeprefix("busfuzz: "))
+        if fresh:
+            r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + cc,
+                                "-DBUSFUZZ_TREES=t=" + tree], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise Fail("cmake failed for %s:\n%s" % (tree, r.stdout[-2000:] + r.stderr[-2000:]))
+        r = subprocess.run(["ninja", "-C", bdir] + list(targets), capture_output=True, text=True)
     if r.returncode != 0:
         errs = [l for l in r.stdout.splitlines() if "error:" in l][:5]
         raise Fail("the bus code of %s does not build against the shim:\n  %s" %
@@ -195,40 +258,104 @@ def classify(text):
     return None, None
 
 
+class Interruption:
+    """SIGINT and SIGTERM end a fuzzing run early, with its summary and its findings kept: the workers are
+    told (SIGINT, as a terminal's Ctrl-C tells the whole process group) and the run winds down as if its
+    time had run out.  A second signal stops at once."""
+
+    def __init__(self):
+        self.signum = None
+        self.on_fire = []       # what stops the workers
+
+    def __enter__(self):
+        self.old = {sig: signal.signal(sig, self.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *exc):
+        for sig, h in self.old.items():
+            signal.signal(sig, h)
+
+    def handler(self, signum, frame):
+        if self.signum is not None:
+            raise KeyboardInterrupt
+        self.signum = signum
+        say("%s: stopping the workers, then the summary (again to stop at once)" % signal.Signals(signum).name)
+        for fn in list(self.on_fire):
+            fn()
+
+    def status(self):
+        return 128 + self.signum
+
+
+def process_tree_rss_mib(pid):
+    """The resident memory of pid and its descendants, in MiB (from /proc; 0 where it cannot be read)."""
+    kids, rss = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            kids.setdefault(int(fields[1]), []).append(int(d))
+            rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            pass
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += kids.get(p, [])
+    return total // (1 << 20)
+
+
 def fuzz(args):
+    with Interruption() as intr:
+        return fuzz_run(args, intr)
+
+
+def fuzz_run(args, intr):
     if args.strategy != "libfuzzer" and args.sanitizer != "asan":
         raise Fail("--sanitizer is for the libfuzzer strategy; %s runs on the plain build" % args.strategy)
-    bdir, label, key = build(args, sanitizer=args.sanitizer)
+    bdir, label, key = build(args, sanitizer=args.sanitizer, targets=(
+        (FUZZ_BINARY[args.sanitizer], "busfuzz-replay-t") if args.strategy == "libfuzzer"
+        else ("busfuzz-explore-t", "busfuzz-replay-t")) + (("busfuzz-fuzz-tsan-t",) if args.sanitizer == "tsan" else ()))
     findings = os.path.join(ROOT, "findings", key)
     arts = os.path.join(bdir, "artifacts")
-    shutil.rmtree(arts, ignore_errors=True)
-    os.makedirs(arts)
+    os.makedirs(arts, exist_ok=True)
     if args.strategy == "libfuzzer" and args.sanitizer == "tsan":
         # A race only TSan sees replays in the TSan build (plain replay would not see it).
         camp = engines.Campaign([os.path.join(bdir, FUZZ_BINARY["tsan"]), "-detect_leaks=0"], findings,
-                                args.model, args.srcu, fuzz_env(args.model, args.srcu), sanitizer_flag("tsan"))
+                                args.model, args.srcu, fuzz_env(args.model, args.srcu), sanitizer_flag("tsan"),
+                                known_file=os.path.join(bdir, "known-bugs"), provenance=provenance(bdir))
     else:
         camp = engines.Campaign([os.path.join(bdir, "busfuzz-replay-t"), "--quiet", "--model", args.model,
                                  "--srcu", args.srcu], findings, args.model, args.srcu,
-                                mode_extra=sanitizer_flag(args.sanitizer) if args.strategy == "libfuzzer" else "")
+                                mode_extra=sanitizer_flag(args.sanitizer) if args.strategy == "libfuzzer" else "",
+                                known_file=os.path.join(bdir, "known-bugs"), provenance=provenance(bdir))
     say("fuzzing %s with %s under --model %s --srcu %s%s (%s%s), findings go to %s" % (
         label, args.strategy, args.model, args.srcu,
         " --sanitizer " + args.sanitizer if args.strategy == "libfuzzer" else "",
         "%d s" % args.time if args.time else "%s runs" % args.runs if args.runs else "until stopped",
         ", keep going" if args.keep_going else "", findings))
+    # Reproducers an earlier run left behind (it was killed before it could keep them) are kept now.
+    for f in sorted(glob.glob(os.path.join(arts, "*"))):
+        camp.add(f)
     start = time.time()
-    state = {"execs": 0, "cov": None, "corp": None, "eps": 0}
+    state = {"execs": 0, "cov": None, "corp": None, "eps": 0, "rss": 0}
     tty = sys.stderr.isatty()
 
     def show(final=False):
         # Executions over wall time: libFuzzer's own exec/s is per worker in fork mode.
         el = time.time() - start
-        state["eps"] = int(state["execs"] / el) if el > 0.5 else 0
+        state["eps"] = int(state["execs"] / el) if el > 0.05 else 0
         line = "[%4ds] %10d execs %8d/s" % (el, state["execs"], state["eps"])
         if state["cov"] is not None:
             line += "  cov %4d  corpus %4d" % (state["cov"], state["corp"] or 0)
         counts = camp.by_class()
         line += "  findings %s" % (", ".join("%s %d" % kv for kv in sorted(counts.items())) or "0")
+        rss = process_tree_rss_mib(os.getpid())
+        state["rss"] = max(state["rss"], rss)
+        line += "  rss %d MiB" % rss
         if tty:
             sys.stderr.write("\r" + line + ("\n" if final else ""))
         else:
@@ -257,13 +384,14 @@ def fuzz(args):
                 sys.stdout.write(text)
         explorers = engines.Explorers(os.path.join(bdir, "busfuzz-explore-t"), args.strategy, args, arts,
                                       on_finding)
+        intr.on_fire.append(explorers.stop.set)
     t = threading.Thread(target=ticker, daemon=True)
     t.start()
     if explorers:
         explorers.run(args.time or 10 ** 9)
         state["execs"] = explorers.execs()
     else:
-        rc, text = run_libfuzzer(args, bdir, arts, state)
+        rc, text = run_libfuzzer(args, bdir, arts, state, intr)
     stop.set()
     t.join()
     if explorers:
@@ -274,7 +402,7 @@ def fuzz(args):
         cls, msg = classify(text)
         for f in sorted(glob.glob(os.path.join(arts, "*"))):
             camp.add(f, *((None, None) if args.keep_going else (cls, msg)))
-        if rc != 0 and not camp.kept and not (cls and args.keep_going):
+        if rc != 0 and not camp.kept and not (cls and args.keep_going) and intr.signum is None:
             sys.stdout.write(text[-4000:])
             raise Fail("the fuzzer exited with status %d and no finding" % rc)
         if args.verbose and camp.kept:
@@ -284,52 +412,122 @@ def fuzz(args):
     summary = "%s: %.0f s, %d executions (%d/s)" % (label, elapsed, state["execs"], state["eps"])
     if state["cov"] is not None:
         summary += ", coverage %d, corpus %d" % (state["cov"], state["corp"] or 0)
+    # The largest process's peak (a worker's), and the most the whole run held at once (sampled).
+    summary += ", peak RSS %d MiB (a process), %d MiB (all)" % (
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024, state["rss"])
+    if intr.signum is not None:
+        summary += ", stopped by %s" % signal.Signals(intr.signum).name
     if not camp.kept:
         print("busfuzz: %s: no finding" % summary)
-        return 0
-    print("busfuzz: %s: %d finding(s) by class and site%s" % (
+        return intr.status() if intr.signum is not None else 0
+    print("busfuzz: %s: %d finding(s), one per bug%s" % (
         summary, len(camp.kept), ", %d duplicate(s) dropped" % camp.dups if camp.dups else ""))
-    for (cls, _), (path, msg) in camp.kept.items():     # in the order found
+    for (cls, bug), (path, msg) in camp.kept.items():     # in the order found
         print("FINDING %s: %s" % (cls, msg))
+        print("bug: %s" % (bug if bug and bug.startswith(cls) else "%s at %s" % (cls, bug or "?")))
         print("reproducer: %s" % path)
     print("replay with: %s replay %s %s" % (os.path.join(ROOT, "busfuzz"), next(iter(camp.kept.values()))[0],
                                             (tree_flag(args) + mode_flags(args)).strip()))
     return 1
 
 
-def run_libfuzzer(args, bdir, arts, state):
-    """libFuzzer on the --sanitizer build; returns (exit status, its output)."""
-    binary = os.path.join(bdir, FUZZ_BINARY[args.sanitizer])
-    work = os.path.join(bdir, "corpus")
-    os.makedirs(work, exist_ok=True)
-    argv = [binary, "-seed=%d" % args.seed] + LIBFUZZER_FLAGS + ["-artifact_prefix=" + arts + "/"]
-    if args.runs is not None:
-        argv.append("-runs=%d" % args.runs)
-    if args.time is not None:
-        argv.append("-max_total_time=%d" % args.time)
-    if args.keep_going:
-        argv += ["-fork=%d" % args.jobs, "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1"]
-    elif args.jobs > 1:
-        argv += ["-fork=%d" % args.jobs, "-ignore_crashes=0"]
-    argv += [work, os.path.join(ROOT, "corpus", "seeds")]
-    env = fuzz_env(args.model, args.srcu)
+def libfuzzer_process(argv, env, cwd, intr, on_line):
+    """One libFuzzer process; on_line(line) for each line of its output; returns (status, output tail)."""
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            errors="replace", cwd=bdir, env=env)
+                            errors="replace", cwd=cwd, env=env)
+    # libFuzzer stops on SIGINT (and its fork mode stops its jobs); its artifacts are kept after.
+    intr.on_fire.append(lambda: proc.poll() is None and proc.send_signal(signal.SIGINT))
+    if intr.signum is not None:
+        proc.send_signal(signal.SIGINT)
     out_lines = []
     for line in proc.stdout:
         out_lines.append(line)
         if len(out_lines) > 5000:
             del out_lines[:1000]
-        m = STATUS_RE.search(line) or FORK_RE.search(line)
+        on_line(line)
+    return proc.wait(), "".join(out_lines)
+
+
+def run_libfuzzer(args, bdir, arts, state, intr):
+    """libFuzzer on the --sanitizer build; returns (exit status, its output).
+    --keep-going: the fuzz binary keeps each new bug's input itself and goes on (BUSFUZZ_KEEP_GOING);
+    only a sanitizer's report ends a process, and that worker starts again on the shared corpus, so
+    throughput stays that of a plain run."""
+    binary = os.path.join(bdir, FUZZ_BINARY[args.sanitizer])
+    work = os.path.join(bdir, "corpus")
+    os.makedirs(work, exist_ok=True)
+    env = fuzz_env(args.model, args.srcu)
+    base = [binary] + LIBFUZZER_FLAGS + ["-artifact_prefix=" + arts + "/"]
+    dirs = [work, os.path.join(ROOT, "corpus", "seeds")]
+    if not args.keep_going:
+        argv = base + ["-seed=%d" % args.seed]
+        if args.runs is not None:
+            argv.append("-runs=%d" % args.runs)
+        if args.time is not None:
+            argv.append("-max_total_time=%d" % args.time)
+        if args.jobs > 1:
+            argv += ["-fork=%d" % args.jobs, "-ignore_crashes=0"]
+
+        def on_line(line):
+            m = STATUS_RE.search(line) or FORK_RE.search(line)
+            if m:
+                state["execs"], state["cov"] = int(m.group(1)), int(m.group(2))
+                state["corp"] = int(m.group(3) or state["corp"] or 0)
+        rc, text = libfuzzer_process(argv + dirs, env, bdir, intr, on_line)
+        m = re.search(r"stat::number_of_executed_units: (\d+)", text)
         if m:
-            state["execs"], state["cov"] = int(m.group(1)), int(m.group(2))
-            state["corp"] = int(m.group(3) or state["corp"] or 0)
-    rc = proc.wait()
-    text = "".join(out_lines)
-    m = re.search(r"stat::number_of_executed_units: (\d+)", text)
-    if m:
-        state["execs"] = int(m.group(1))
-    return rc, text
+            state["execs"] = int(m.group(1))
+        return rc, text
+
+    env.update(BUSFUZZ_KEEP_GOING=arts, BUSFUZZ_KNOWN_BUGS=os.path.join(bdir, "known-bugs"))
+    deadline = time.monotonic() + args.time if args.time else None
+    lock = threading.Lock()
+    done = [0] * args.jobs          # executions of each worker's finished processes
+    live = [0] * args.jobs          # and of its running one
+    failure = []
+
+    def update():
+        state["execs"] = sum(done) + sum(live)
+
+    def worker(j):
+        for restart in range(10 ** 6):
+            left = deadline - time.monotonic() if deadline else None
+            runs = None
+            if args.runs is not None:
+                with lock:
+                    runs = -(-args.runs // args.jobs) - done[j]
+            if intr.signum is not None or (left is not None and left < 1) or (runs is not None and runs < 1):
+                return
+            argv = base + ["-seed=%d" % (args.seed * 1000003 + j * 7919 + restart)]
+            argv += ["-max_total_time=%d" % left] if left is not None else []
+            argv += ["-runs=%d" % runs] if runs is not None else []
+
+            def on_line(line):
+                m = STATUS_RE.search(line)
+                if m:
+                    with lock:
+                        live[j] = int(m.group(1))
+                        state["cov"] = max(state["cov"] or 0, int(m.group(2)))
+                        state["corp"] = max(state["corp"] or 0, int(m.group(3) or 0))
+                        update()
+            rc, text = libfuzzer_process(argv + dirs, env, bdir, intr, on_line)
+            m = re.search(r"stat::number_of_executed_units: (\d+)", text)
+            with lock:
+                done[j] += int(m.group(1)) if m else live[j]
+                live[j] = 0
+                update()
+            if rc == 0 or intr.signum is not None:
+                return
+            if "Test unit written to" not in text:      # no sanitizer's crash: something is wrong
+                failure.append((rc, text))
+                return
+
+    ts = [threading.Thread(target=worker, args=(j,), daemon=True) for j in range(args.jobs)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return failure[0] if failure else (0, "")
 
 
 def tree_flag(args):
@@ -393,6 +591,53 @@ def replay_in_sanitizer_build(args, bdir, sanitizer, mode):
     return 0
 
 
+# ---- provenance: which kernel a reproducer came from ----------------------------------
+
+def provenance(bdir):
+    """"VERSION SOURCES": the tree's version and a hash of the bus code extracted from it (what the
+    input drives; two trees with the same extracted code replay alike)."""
+    gen = os.path.join(bdir, "gen-t")
+    h = hashlib.sha256()
+    for dirpath, dirs, files in sorted(os.walk(gen)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith((".c", ".h")) and not name.startswith("."):
+                p = os.path.join(dirpath, name)
+                h.update(os.path.relpath(p, gen).encode() + b"\0")
+                with open(p, "rb") as f:
+                    h.update(f.read())
+    try:
+        with open(os.path.join(gen, "manifest.json")) as f:
+            version = json.load(f).get("tree_version") or "unknown"
+    except (OSError, ValueError):
+        version = "unknown"
+    return "%s %s" % (version, h.hexdigest()[:16])
+
+
+def write_provenance(path, bdir):
+    with open(path + ".kernel", "w") as f:
+        f.write(provenance(bdir) + "\n")
+
+
+def check_provenance(args, bdir, label):
+    """A reproducer replayed on another kernel than the one that found it: a warning (--strict: exit 2)."""
+    side = args.file + ".kernel"
+    if not os.path.isfile(side):
+        return
+    words = open(side, errors="replace").read().split()
+    if len(words) != 2:
+        raise Fail("%s: not a kernel record (want 'VERSION SOURCES-HASH')" % side)
+    here = provenance(bdir)
+    if words == here.split():
+        return
+    msg = "%s was found on kernel %s (sources %s), replayed on %s (sources %s)" % (
+        args.file, words[0], words[1], here.split()[0] + ("" if label == here.split()[0] else " = " + label),
+        here.split()[1])
+    if getattr(args, "strict", False):
+        raise Fail(msg + "; --strict")
+    say("warning: " + msg + ": its decisions may mean something else here")
+
+
 def replay(args):
     if not os.path.isfile(args.file):
         raise Fail("%s: no such reproducer file" % args.file)
@@ -405,7 +650,8 @@ def replay(args):
     for opt in ("perfetto", "litmus"):
         if sanitizer != "none" and getattr(args, opt):
             raise Fail("--%s needs the plain replay build (--sanitizer none)" % opt)
-    bdir, label, key = build(args, quiet=True, sanitizer=sanitizer if sanitizer != "none" else "asan")
+    bdir, label, key = build(args, targets=(FUZZ_BINARY[sanitizer],) if sanitizer != "none" else ("busfuzz-replay-t",))
+    check_provenance(args, bdir, label)
     if sanitizer != "none":
         rc = replay_in_sanitizer_build(args, bdir, sanitizer, replay_mode(args))
         if rc == 1:
@@ -602,7 +848,8 @@ def minimize(args):
     out = args.output or args.file + ".min"
     if os.path.isdir(out):
         raise Fail("%s: the output is a folder" % out)
-    bdir, label, key = build(args, quiet=True)
+    bdir, label, key = build(args, targets=("busfuzz-replay-t",))
+    check_provenance(args, bdir, label)
     start = time.monotonic()
     work = tempfile.mkdtemp(prefix="busfuzz-minimize-")
     try:
@@ -624,6 +871,7 @@ def minimize(args):
             f.write(small)
         with open(out + ".mode", "w") as f:
             f.write("%s %s %s %s\n" % tuple(mode))
+        write_provenance(out, bdir)
     except OSError as e:
         raise Fail("%s: cannot write the minimized reproducer (%s)" % (out, e.strerror))
     m = re.search(r"^FINDING .*$", text, re.M)
@@ -856,9 +1104,6 @@ def run_unmodified(target, model, srcu, args, tmp):
 
 
 def mutants_cmd(args):
-    for n in ("time", "seeds", "jobs"):
-        if getattr(args, n) < 1:
-            raise Fail("--%s must be at least 1" % n)
     args.strategies = args.strategy.split(",")
     for st in args.strategies:
         if st not in engines.STRATEGIES + ["stress"]:
@@ -880,7 +1125,7 @@ def mutants_cmd(args):
     targets = {}
     for want, a in specs:
         tree, label, key = resolve_tree(a)
-        bdir = build(a, quiet=True, targets=engine_targets(args))[0]
+        bdir = build(a, targets=engine_targets(args))[0]
         gen = tree_generation(bdir)
         if want and gen != want:
             raise Fail("kernel %s (%s) is not a %s-series tree, as its mutants need" % (a.kernel, label, want))
@@ -1028,17 +1273,10 @@ def stress_once(binary, secs, seed, extra=()):
 
 
 def stress(args):
-    for n in ("time", "delay"):
-        if getattr(args, n) < (1 if n == "time" else 0):
-            raise Fail("--%s must be at least %d" % (n, 1 if n == "time" else 0))
-    if args.delay > 100:
-        raise Fail("--delay is a percentage: at most 100")
-    if args.seed < 0:
-        raise Fail("--seed must be at least 0")
     if args.scenario is not None and not re.fullmatch(r"[0-9a-fA-F]{1,16}", args.scenario):
         raise Fail("--scenario wants the hex scenario seed a finding printed, not '%s'" % args.scenario)
     target = stress_target(args.tsan)
-    bdir, label, key = build(args, quiet=True, targets=(target,))
+    bdir, label, key = build(args, targets=(target,))
     extra = (["--delay", str(args.delay)] + (["--scenario", args.scenario] if args.scenario else []) +
              (["--classic"] if args.classic else []))
     say("stress on %s: native threads, %s, %d s" % (label, "TSan" if args.tsan else "ASan+UBSan", args.time))
@@ -1099,15 +1337,15 @@ def main():
 
     f = sub.add_parser("fuzz", help="fuzz the bus code of a kernel")
     tree_args(f)
-    f.add_argument("--time", type=int, help="seconds to fuzz")
-    f.add_argument("--runs", type=int, help="executions to run")
-    f.add_argument("--seed", type=int, default=1)
-    f.add_argument("--jobs", type=int, default=1)
+    f.add_argument("--time", type=POSITIVE, help="seconds to fuzz")
+    f.add_argument("--runs", type=POSITIVE, help="executions to run")
+    f.add_argument("--seed", type=SEED, default=1)
+    f.add_argument("--jobs", type=JOBS, default=1)
     f.add_argument("--verbose", action="store_true", help="show the fuzzer's own output on a finding")
     f.add_argument("--strategy", choices=engines.STRATEGIES, default="libfuzzer",
                    help="libfuzzer (coverage-guided, default), random, pct or exhaustive")
-    f.add_argument("--depth", type=int, default=3, help="pct: the bug depth d (default 3)")
-    f.add_argument("--preemptions", type=int, default=2,
+    f.add_argument("--depth", type=DEPTH, default=3, help="pct: the bug depth d (default 3)")
+    f.add_argument("--preemptions", type=SEED, default=2,
                    help="exhaustive: at most this many preemptions per execution (default 2)")
     f.add_argument("--keep-going", action="store_true",
                    help="go on after a finding until --time/--runs; findings are kept once per class and site")
@@ -1129,6 +1367,8 @@ def main():
                    help="for an ordering finding, also write its shared accesses as a herd7 C litmus test")
     r.add_argument("--model", choices=MODELS, help="default: the one that found it (FILE.mode), else lkmm")
     r.add_argument("--srcu", choices=SRCU_MODES, help="default: the one that found it (FILE.mode), else doc")
+    r.add_argument("--strict", action="store_true",
+                   help="exit 2 when the reproducer was found on another kernel (its FILE.kernel)")
     r.add_argument("--sanitizer", choices=SANITIZERS,
                    help="the build to replay in: default the one that found it (FILE.mode), else none (plain)")
     mi = sub.add_parser("minimize", help="shrink a reproducer to the smallest input with the same finding")
@@ -1137,20 +1377,20 @@ def main():
     mi.add_argument("--model", choices=MODELS, help="default: the one that found it (FILE.mode), else lkmm")
     mi.add_argument("--srcu", choices=SRCU_MODES, help="default: the one that found it (FILE.mode), else doc")
     mi.add_argument("-o", "--output", metavar="OUT", help="where to write it (default FILE.min, and OUT.mode)")
-    mi.add_argument("--time", type=int, default=60, help="seconds at most (default 60)")
+    mi.add_argument("--time", type=POSITIVE, default=60, help="seconds at most (default 60)")
     b = sub.add_parser("build", help="build the harness for a kernel and print where")
     tree_args(b)
     sub.add_parser("test", help="set up this machine and run the whole test suite")
     st = sub.add_parser("stress", help="run the scenarios on real threads (native stress test)")
     tree_args(st)
-    st.add_argument("--time", type=int, default=30, help="seconds (default 30)")
+    st.add_argument("--time", type=POSITIVE, default=30, help="seconds (default 30)")
     st.add_argument("--tsan", action="store_true", help="under ThreadSanitizer (default: ASan and UBSan)")
-    st.add_argument("--seed", type=int, default=1, help="seed of the scenarios (default 1)")
+    st.add_argument("--seed", type=SEED, default=1, help="seed of the scenarios (default 1)")
     st.add_argument("--scenario", metavar="HEX", help="rerun only this scenario (as a finding printed it)")
     st.add_argument("--classic", action="store_true",
                     help="only the checks a kernel debug build has (KASAN, lockdep, kmemleak, WARN_ON): "
                          "kfree() frees at once, no accounting of what readers hold")
-    st.add_argument("--delay", type=int, default=10,
+    st.add_argument("--delay", type=int_arg(0, 100), default=10,
                     help="percent of preemption points that yield or spin to widen windows (default 10)")
     lt = sub.add_parser("litmus", help="run C litmus tests (herd7 format) on the simulator and check their Result")
     tree_args(lt)
@@ -1159,9 +1399,9 @@ def main():
                     help="litmus files (default: the tree's tools/memory-model/litmus-tests/*.litmus)")
     mu = sub.add_parser("mutants", help="fuzz each mutant of mutants/ on a copy of a tree: the kill matrix")
     tree_args(mu)
-    mu.add_argument("--time", type=int, default=60, help="seconds per fuzz run (default 60)")
-    mu.add_argument("--seeds", type=int, default=1, help="runs per mutant, seeds 1..N (default 1)")
-    mu.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+    mu.add_argument("--time", type=POSITIVE, default=60, help="seconds per fuzz run (default 60)")
+    mu.add_argument("--seeds", type=POSITIVE, default=1, help="runs per mutant, seeds 1..N (default 1)")
+    mu.add_argument("--jobs", type=JOBS, default=min(2, os.cpu_count() or 1),
                     help="mutants fuzzed at once (default 2)")
     mu.add_argument("--model", choices=MODELS, default="lkmm", help="memory model (default lkmm)")
     mu.add_argument("--srcu", choices=SRCU_MODES, default="doc",
@@ -1170,8 +1410,8 @@ def main():
                     help="how decisions are made, as for fuzz (default libfuzzer), or stress (native threads, "
                          "busfuzz stress); several, comma-separated, run on each mutant's one build")
     mu.add_argument("--json", metavar="OUT.json", help="also write the rows and every run as JSON")
-    mu.add_argument("--depth", type=int, default=3, help="pct: the bug depth d (default 3)")
-    mu.add_argument("--preemptions", type=int, default=2, help="exhaustive: the preemption bound (default 2)")
+    mu.add_argument("--depth", type=DEPTH, default=3, help="pct: the bug depth d (default 3)")
+    mu.add_argument("--preemptions", type=SEED, default=2, help="exhaustive: the preemption bound (default 2)")
     mu.add_argument("--tsan", action="store_true", help="with --strategy stress: under TSan (default ASan)")
     mu.add_argument("--classic", action="store_true",
                     help="with --strategy stress: only a kernel debug build's checks (see busfuzz stress)")
@@ -1182,14 +1422,6 @@ def main():
         if args.cmd == "fuzz":
             if args.time is None and args.runs is None:
                 args.time = 60
-            for n in ("time", "runs", "jobs"):
-                v = getattr(args, n)
-                if v is not None and v < 1:
-                    raise Fail("--%s must be at least 1" % n)
-            if not 1 <= args.depth <= 16:
-                raise Fail("--depth must be 1 to 16")
-            if args.preemptions < 0:
-                raise Fail("--preemptions must be 0 or more")
             return fuzz(args)
         if args.cmd == "replay":
             return replay(args)

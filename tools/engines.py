@@ -3,9 +3,11 @@
 
 An engine runs workers and reports two things: progress (executions, and for
 libFuzzer coverage and corpus) and reproducers.  A Campaign takes each
-reproducer, replays it on the plain build to learn its class and kernel site,
-keeps the first of every (class, site) in the findings folder and drops the
-rest: the deduplication the progress line and the summary count.
+reproducer, replays it on the plain build to learn its class and its bug (the
+"bug: CLASS at FILE:LINE" line the simulator prints after a FINDING: the site
+that identifies the bug, such as a use-after-free's kfree(), not the check
+that fired), keeps the first of every bug in the findings folder and drops
+the rest: the deduplication the progress line and the summary count.
 
 Engines:
   libfuzzer   coverage-guided (ASan+UBSan build); --jobs N is libFuzzer's fork
@@ -19,6 +21,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -26,14 +29,18 @@ import time
 STRATEGIES = ["libfuzzer", "random", "pct", "exhaustive"]
 
 FINDING_RE = re.compile(r"^FINDING ([\w-]+): (.*)$", re.M)
+BUG_RE = re.compile(r"^bug: (.+)$", re.M)
 SITE_RE = re.compile(r"\[([^][]+) at (\S+:\d+), thread [^]]*\]$")
 EXPLORE_RE = re.compile(r"^#(\d+) elapsed [\d.]+ exec/s (\d+)", re.M)
 # fuzz/explore.c's line for a new finding: the reproducer, and the execution (counted from 0) that found it.
 EXPLORE_REPRO_RE = re.compile(r"^reproducer written to (\S+) \(\d+ bytes, execution (\d+)\)$", re.M)
 
 
-def finding_key(cls, msg):
-    """Findings are the same when their class and kernel site are."""
+def finding_key(cls, msg, bug=None):
+    """Findings are the same when their bug is (the simulator's bug line); a sanitizer's report,
+    which has none, by its class and kernel site."""
+    if bug:
+        return (cls, bug)
     m = SITE_RE.search(msg or "")
     return (cls, m.group(2) if m else None)
 
@@ -41,12 +48,20 @@ def finding_key(cls, msg):
 class Campaign:
     """The findings of one run, deduplicated by class and kernel site."""
 
-    def __init__(self, replay_argv, folder, model, srcu, env=None, mode_extra=""):
+    def __init__(self, replay_argv, folder, model, srcu, env=None, mode_extra="", known_file=None,
+                 provenance=None):
         """replay_argv: the command that replays a file (appended) and prints its FINDING line;
-        mode_extra: more of the mode record (the build, when not the default)."""
+        mode_extra: more of the mode record (the build, when not the default);
+        known_file: where the bugs kept so far are listed, a line each (the fuzz binary's
+        BUSFUZZ_KNOWN_BUGS), so that workers stop reporting them;
+        provenance: the kernel line written beside each kept reproducer (FILE.kernel)."""
+        self.provenance = provenance
         self.replay_argv, self.folder, self.env = replay_argv, folder, env
         self.model, self.srcu, self.mode_extra = model, srcu, mode_extra
-        self.kept = {}          # (class, site) -> (path, message)
+        self.known_file = known_file
+        if known_file:
+            open(known_file, "w").close()
+        self.kept = {}          # finding_key() -> (path, message)
         self.dups = 0
         self.lock = threading.Lock()
         os.makedirs(folder, exist_ok=True)
@@ -54,15 +69,15 @@ class Campaign:
     def classify(self, path):
         r = subprocess.run(self.replay_argv + [path], capture_output=True, text=True, errors="replace",
                            env=self.env)
-        m = FINDING_RE.search(r.stdout)
-        return (m.group(1), m.group(2)) if m else (None, None)
+        m, b = FINDING_RE.search(r.stdout), BUG_RE.search(r.stdout)
+        return (m.group(1), m.group(2), b.group(1) if b else None) if m else (None, None, None)
 
     def add(self, path, cls_hint=None, msg_hint=None):
         """Keeps the reproducer if its finding is new; returns (class, message, kept path or None)."""
-        cls, msg = self.classify(path)
+        cls, msg, bug = self.classify(path)
         if cls is None:         # a sanitizer's finding the plain build does not see
             cls, msg = cls_hint or "crash", msg_hint or "(found by the sanitizer build only)"
-        key = finding_key(cls, msg)
+        key = finding_key(cls, msg, bug)
         with self.lock:
             if key in self.kept:
                 self.dups += 1
@@ -75,7 +90,13 @@ class Campaign:
             # The input is the same bytes under every model: keep which one found it.
             with open(dest + ".mode", "w") as f:
                 f.write("--model %s --srcu %s%s\n" % (self.model, self.srcu, self.mode_extra))
+            if self.provenance:
+                with open(dest + ".kernel", "w") as f:
+                    f.write(self.provenance + "\n")
             self.kept[key] = (dest, msg)
+            if self.known_file and bug:
+                with open(self.known_file, "a") as f:
+                    f.write(bug + "\n")
             return cls, msg, dest
 
     def by_class(self):
@@ -169,7 +190,8 @@ class Explorers:
                 if not self.args.keep_going:
                     self.stop.set()
         rc = p.wait()
-        if rc not in (0, 1) and not self.stop.is_set():
+        # Killed by a Ctrl-C of the terminal (the whole group gets it): a stop, not a failure.
+        if rc not in (0, 1, -signal.SIGINT, -signal.SIGTERM) and not self.stop.is_set():
             self.on_finding(None, "error", "the explorer exited with status %d" % rc, "".join(text[-50:]))
 
     def run(self, secs):
