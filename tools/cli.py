@@ -15,6 +15,8 @@
                  the kill matrix of mutants/ (0: all killed, trees clean; stress: trees clean)
   busfuzz stress [--tree DIR | --kernel VER] [--time S] [--tsan] [--classic] [--seed N]
                  [--scenario HEX] [--delay PCT]   the same scenarios on real threads (stress testing)
+  busfuzz check  PATCH... [--tree DIR | --kernel VER] [--time S] [--jobs N] [--seed N] [--json OUT]
+                 what a patch changes: new, fixed and unchanged findings, the changed code reached
   busfuzz test   set up this machine and run the whole test suite (ctest)
 
 Exit status: 0 nothing found, 1 a finding, 2 a usage or set-up error.
@@ -39,6 +41,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
+import check  # noqa: E402
 import kernels  # noqa: E402
 import litmus  # noqa: E402
 import mutate  # noqa: E402
@@ -1397,6 +1400,18 @@ def main():
     litmus.add_options(lt)
     lt.add_argument("files", nargs="*", metavar="FILE",
                     help="litmus files (default: the tree's tools/memory-model/litmus-tests/*.litmus)")
+    ck = sub.add_parser("check", help="what a patch changes: base and patched tree fuzzed alike, findings compared")
+    ck.add_argument("patches", nargs="+", metavar="PATCH",
+                    help="a unified diff, a git format-patch mail or mbox (a series, in order), or a quoted one")
+    tree_args(ck)
+    ck.add_argument("--time", type=POSITIVE, default=60, help="seconds of fuzzing per tree, split over the modes "
+                    "the mutant matrix uses (default 60)")
+    ck.add_argument("--runs", type=POSITIVE, help="instead of --time: executions per tree and mode (with one job "
+                    "and a fixed --seed, the same search every time)")
+    ck.add_argument("--jobs", type=JOBS, default=1, help="libFuzzer workers per run (default 1)")
+    ck.add_argument("--seed", type=SEED, default=1, help="the same for both trees (default 1)")
+    ck.add_argument("--minimize-time", type=POSITIVE, default=30, help="seconds to minimize each new finding")
+    ck.add_argument("--json", metavar="OUT.json", help="also write the whole report as JSON")
     mu = sub.add_parser("mutants", help="fuzz each mutant of mutants/ on a copy of a tree: the kill matrix")
     tree_args(mu)
     mu.add_argument("--time", type=POSITIVE, default=60, help="seconds per fuzz run (default 60)")
@@ -1437,6 +1452,8 @@ def main():
             return litmus_cmd(args)
         if args.cmd == "mutants":
             return mutants_cmd(args)
+        if args.cmd == "check":
+            return check.run(sys.modules[__name__], args)
         if args.cmd == "stress":
             return stress(args)
     except Fail as e:

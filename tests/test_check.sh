@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# busfuzz check PATCH: bad patches exit 2 with one line naming the problem; a
+# patch outside what busfuzz reads exits 0; a patch that drops unregister's
+# grace period (the unregister-no-sync mutant's edit, as a diff) is reported
+# with new findings and exit 1; a comment-only change to the same function is
+# reported reached and not worse.  Bounded, seeded runs (--runs): the same
+# search every time, never "found within N seconds".
+#   test_check.sh POST_TREE PRE_TREE
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+tree=$1 pre=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BUSFUZZ_BUILD=$work/build
+pass=0 fail=0
+check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi; }
+expect2() {	# what, needle, command...
+	local what=$1 needle=$2; shift 2
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	check "$what: exit 2 with '$needle' ($rc: $out)" \
+		'[ $rc -eq 2 ] && echo "$out" | grep -q -- "$needle" && [ "$(echo "$out" | grep -c .)" -le 2 ]'
+}
+
+: > "$work/empty"
+head -c 200 /bin/sh > "$work/binary"
+echo "just words" > "$work/words"
+expect2 "empty file" "an empty file" "$root/busfuzz" check "$work/empty" --tree "$tree"
+expect2 "binary file" "a binary file" "$root/busfuzz" check "$work/binary" --tree "$tree"
+expect2 "no diff" "no diff in it" "$root/busfuzz" check "$work/words" --tree "$tree"
+seed=$root/../shared/seeds/000_366626c05595aabc.txt
+if [ -f "$seed" ]; then
+	# The review thread's quoted patch on 6.12: GNU patch fails the same hunk.
+	expect2 "quoted mail, a hunk that does not apply" "virt/kvm/kvm_main.c: hunk 4 of 8 does not apply" \
+		"$root/busfuzz" check "$seed" --tree "$pre" --runs 100
+fi
+
+# A patch to a file busfuzz does not read: nothing to check.
+printf -- '--- a/arch/x86/kvm/x86.c\n+++ b/arch/x86/kvm/x86.c\n@@ -1,3 +1,4 @@\n a\n+b\n c\n d\n' > "$work/x86.patch"
+out=$("$root/busfuzz" check "$work/x86.patch" --tree "$tree" 2>&1); rc=$?
+check "untouched: exit 0 and says so ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "touches no file busfuzz reads"'
+
+# The buggy patch: the mutant's edit as a unified diff.
+python3 "$root/tools/mutate.py" "$root/mutants/unregister-no-sync.mut" "$tree" "$work/mut" > /dev/null || exit 1
+mkdir -p "$work/a/virt/kvm" "$work/b/virt/kvm"
+cp "$tree/virt/kvm/kvm_main.c" "$work/a/virt/kvm/"
+cp "$work/mut/virt/kvm/kvm_main.c" "$work/b/virt/kvm/"
+(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/buggy.patch"
+out=$("$root/busfuzz" check "$work/buggy.patch" --tree "$tree" --runs 3000 --minimize-time 5 \
+	--json "$work/buggy.json" 2>&1); rc=$?
+echo "$out" | grep -E "^(NEW|fixed|unchanged|verdict|  kvm_io_bus)"
+check "buggy: exit 1 ($rc)" '[ $rc -eq 1 ]'
+check "buggy: new use-after-free findings" 'echo "$out" | grep -q "^NEW findings.*: [1-9]" &&
+	echo "$out" | grep -q "^  FINDING use-after-free"'
+check "buggy: the changed function is reached" \
+	'echo "$out" | grep -q "^  kvm_io_bus_unregister_dev .* reached$"'
+check "buggy: the JSON report has them, each with a minimized reproducer that replays" \
+	'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); n=d[\"new\"]; sys.exit(not (n and all(e[\"minimized\"] for e in n)))" "$work/buggy.json"'
+min=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["new"][0]["minimized"])' "$work/buggy.json")
+"$root/busfuzz" replay "$min" --tree "$work/mut" --quiet > "$work/r" 2>&1; rc=$?
+check "buggy: the minimized reproducer replays to a finding on the patched code ($rc)" '[ $rc -eq 1 ]'
+
+# A harmless patch: a comment in the same function.
+sed 's|^\(\tsynchronize_srcu_expedited(&kvm->srcu);\)$|\1 /* the readers of the old bus */|' \
+	"$tree/virt/kvm/kvm_main.c" > "$work/b/virt/kvm/kvm_main.c"
+(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/comment.patch"
+check "harmless: the patch changes something" '[ -s "$work/comment.patch" ]'
+out=$("$root/busfuzz" check "$work/comment.patch" --tree "$tree" --runs 3000 2>&1); rc=$?
+echo "$out" | grep -E "^(NEW|verdict)"
+check "harmless: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "^NEW findings.*: 0"'
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

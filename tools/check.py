@@ -1,0 +1,290 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""busfuzz check PATCH...: what a patch to the bus paths changes, before it is merged.
+
+The base tree and a copy with the patches applied (tools/patches.py) are built
+in a folder of the check's own, then fuzzed for the same budget with the same
+seeds under each mode the mutant matrix uses for that generation.  Findings are
+told apart by replaying each one on the other tree: a finding of the patched
+tree whose input gives no finding of that class on the base is new; one of the
+base whose input is clean on the patched tree is fixed.  The patch's changed
+lines are mapped to the extracted functions (the extraction's manifest), and
+libFuzzer's coverage of the patched tree's corpus says which of them ran.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import engines
+import patches as patchlib
+
+
+class Report:
+    def __init__(self):
+        self.data = {"patches": [], "applied": [], "touched": [], "changed_functions": [],
+                     "outside_extracted": [], "modes": [], "runs": [], "new": [], "fixed": [],
+                     "unchanged": [], "litmus": None, "cost": None, "verdict": None}
+
+
+def mutant_modes(cli, gen):
+    """The (model, srcu) pairs the mutant matrix uses for a generation: its default and each mutant's
+    own mode: line and clean-under models."""
+    modes = {("lkmm", "doc")}
+    for path in sorted(os.listdir(os.path.join(cli.ROOT, "mutants"))):
+        if not path.endswith(".mut"):
+            continue
+        m = cli.Mutant(os.path.join(cli.ROOT, "mutants", path))
+        if m.error or m.gen != gen:
+            continue
+        model, srcu = m.mode.get("model", "lkmm"), m.mode.get("srcu", "doc")
+        modes.add((model, srcu))
+        for cm in m.clean_under:
+            modes.add((cm, srcu))
+    return sorted(modes)
+
+
+def manifest(bdir):
+    with open(os.path.join(bdir, "gen-t", "manifest.json")) as f:
+        return json.load(f)
+
+
+def extracted_ranges(man):
+    """(file, first, last, names) of every item busfuzz compiles from the tree."""
+    out = []
+    for key in ("items", "host_items", "caller_items"):
+        for it in man.get(key, ()):
+            f, _, lines = it["where"].rpartition(":")
+            a, _, b = lines.partition("-")
+            out.append((f, int(a), int(b or a), it["names"], it["kind"]))
+    return out
+
+
+def changed_functions(man, changed):
+    """Which extracted items the changed lines fall in, and which changed lines of files busfuzz reads
+    fall outside every extracted item (busfuzz does not run them)."""
+    ranges = extracted_ranges(man)
+    hit, outside = {}, {}
+    for path, lines in sorted(changed.items()):
+        for n in sorted(lines):
+            inside = [r for r in ranges if r[0] == path and r[1] <= n <= r[2]]
+            for r in inside:
+                hit.setdefault((r[3][0], r[4], "%s:%d-%d" % (r[0], r[1], r[2])), []).append(n)
+            if not inside:
+                outside.setdefault(path, []).append(n)
+    return hit, outside
+
+
+def fuzz_tree(cli, bdir, mode, secs, runs, seed, jobs, findings, intr):
+    """One keep-going libFuzzer campaign on bdir's build; returns (executions, Campaign)."""
+    model, srcu = mode
+    camp = engines.Campaign([os.path.join(bdir, "busfuzz-replay-t"), "--quiet", "--model", model, "--srcu", srcu],
+                            findings, model, srcu, known_file=os.path.join(bdir, "known-bugs"),
+                            provenance=cli.provenance(bdir))
+    arts = os.path.join(bdir, "artifacts")
+    shutil.rmtree(arts, ignore_errors=True)     # a check's findings are its own runs'
+    os.makedirs(arts)
+    ns = argparse.Namespace(sanitizer="asan", model=model, srcu=srcu, seed=seed, jobs=jobs, runs=runs,
+                            time=None if runs else secs, keep_going=True)
+    state = {"execs": 0, "cov": None, "corp": None}
+    rc, text = cli.run_libfuzzer(ns, bdir, arts, state, intr)
+    for f in sorted(os.listdir(arts)):
+        camp.add(os.path.join(arts, f))
+    if rc != 0 and intr.signum is None:
+        raise cli.Fail("the fuzzer exited with status %d on %s: %s" % (
+            rc, bdir, (text.strip().splitlines() or ["no output"])[-1]))
+    return state["execs"], camp
+
+
+def replay_on(cli, bdir, path, mode):
+    """(class, message, bug) of a reproducer replayed on another tree's plain build; (None,)*3 if clean."""
+    r = subprocess.run([os.path.join(bdir, "busfuzz-replay-t"), "--quiet", "--model", mode[0], "--srcu", mode[1],
+                        path], capture_output=True, text=True, errors="replace")
+    m, b = engines.FINDING_RE.search(r.stdout), engines.BUG_RE.search(r.stdout)
+    return (m.group(1), m.group(2), b.group(1) if b else None) if m else (None, None, None)
+
+
+def covered_functions(bdir, corpus):
+    r = subprocess.run([os.path.join(bdir, "busfuzz-fuzz-t"), "-runs=0", "-print_coverage=1", "-detect_leaks=0",
+                        corpus], capture_output=True, text=True, errors="replace")
+    return {l.split()[5] for l in (r.stdout + r.stderr).splitlines() if l.startswith("COVERED_FUNC:")}
+
+
+def minimize(cli, bdir, path, mode, secs, work):
+    """The reproducer shrunk with the minimizer, and its full trace."""
+    sh = cli.Shrinker(os.path.join(bdir, "busfuzz-replay-t"), ["--model", mode[0], "--srcu", mode[1]],
+                      work, time.monotonic() + secs)
+    data = open(path, "rb").read()
+    want = sh.result(data)[0]
+    small = sh.shrink(data, want) if want else data
+    out = path + ".min"
+    with open(out, "wb") as f:
+        f.write(small)
+    with open(out + ".mode", "w") as f:
+        f.write("--model %s --srcu %s\n" % mode)
+    cli.write_provenance(out, bdir)
+    r = subprocess.run([os.path.join(bdir, "busfuzz-replay-t"), "--model", mode[0], "--srcu", mode[1], out],
+                       capture_output=True, text=True, errors="replace")
+    with open(out + ".trace", "w") as f:
+        f.write(r.stdout)
+    return out
+
+
+def run(cli, args):
+    rep = Report()
+    d = rep.data
+    try:
+        series = [p for f in args.patches for p in patchlib.parse(f)]
+    except patchlib.PatchError as e:
+        raise cli.Fail(str(e))
+    d["patches"] = [p.subject for p in series]
+    base_tree, label, _ = cli.resolve_tree(args)
+    ident = hashlib.sha1((base_tree + "\0" + "\0".join(open(f, "rb").read().decode("latin-1")
+                                                      for f in args.patches)).encode("latin-1")).hexdigest()[:12]
+    root = os.path.join(os.environ.get("BUSFUZZ_BUILD") or os.path.join(cli.ROOT, "build"), "check-" + ident)
+    work = os.path.join(root, "work")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    # The patched copy first: a patch that does not apply is bad input, before anything is built.
+    patched = os.path.join(root, "patched-tree")
+    shutil.rmtree(patched, ignore_errors=True)
+    shutil.copytree(base_tree, patched, symlinks=True)
+    notes = []
+    try:
+        changed = patchlib.apply(series, patched, notes, skip_missing=True)
+    except patchlib.PatchError as e:
+        raise cli.Fail(str(e))
+    d["applied"] = notes
+    touched = sorted({fp.path for p in series for fp in p.files})
+    d["touched"] = touched
+    targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
+    # The base's build is shared by every check of that tree (the folder is per tree); its corpus is not.
+    base_bdir = cli.build(argparse.Namespace(tree=base_tree, kernel=None),
+                          root=os.path.join(os.path.dirname(root), "check-base"), targets=targets)[0]
+    shutil.rmtree(os.path.join(base_bdir, "corpus"), ignore_errors=True)
+    reads = set(manifest(base_bdir)["inputs"])
+    if not (set(touched) & reads) and not any(t.startswith("tools/memory-model/") for t in touched):
+        print("busfuzz: check: the patch touches no file busfuzz reads (%s); busfuzz reads %s: "
+              "nothing to check" % (", ".join(touched), ", ".join(sorted(reads))))
+        d["verdict"] = "untouched"
+        write_json(args, d)
+        return 0
+    try:
+        pat_bdir = cli.build(argparse.Namespace(tree=patched, kernel=None), root=os.path.join(root, "patched"),
+                             targets=targets)[0]
+    except cli.Fail as e:
+        raise cli.Fail("the patched tree does not build against the shim: %s" % str(e).split(":", 1)[-1].strip(),
+                       1)
+    shutil.rmtree(os.path.join(pat_bdir, "corpus"), ignore_errors=True)
+    man = manifest(pat_bdir)
+    hit, outside = changed_functions(man, {k: v for k, v in changed.items() if k in reads})
+    gen = cli.tree_generation(base_bdir)
+    modes = mutant_modes(cli, gen)
+    d["modes"] = ["--model %s --srcu %s" % m for m in modes]
+    secs = max(1, args.time // len(modes))
+    cli.say("check: %d patch(es) on %s: %d changed function(s) busfuzz compiles; fuzzing base and patched, "
+            "%s each under %s" % (len(series), label, len(hit),
+                                  "%d executions" % args.runs if args.runs else "%d s" % secs, ", ".join(d["modes"])))
+    with cli.Interruption() as intr:
+        camps = {}
+        for which, bdir in (("base", base_bdir), ("patched", pat_bdir)):
+            for mode in modes:
+                execs, camp = fuzz_tree(cli, bdir, mode, secs, args.runs, args.seed, args.jobs,
+                                        os.path.join(root, "findings", which, "%s-%s" % mode), intr)
+                camps[which, mode] = camp
+                d["runs"].append({"tree": which, "mode": "--model %s --srcu %s" % mode,
+                                  "seconds": None if args.runs else secs,
+                                  "executions": execs, "findings": len(camp.kept)})
+                cli.say("check: %s under --model %s --srcu %s: %d executions, %d finding(s)" % (
+                    which, mode[0], mode[1], execs, len(camp.kept)))
+    # Each finding replayed on the other tree; one entry per bug, with every mode that found it.
+    seen = {}
+    for which, other_bdir, key_other in (("patched", base_bdir, "on_base"), ("base", pat_bdir, "on_patched")):
+        for mode in modes:
+            for (cls, bug), (path, msg) in camps[which, mode].kept.items():
+                mtext = "--model %s --srcu %s" % mode
+                if (which, cls, bug) in seen:
+                    seen[which, cls, bug]["modes"].append(mtext)
+                    continue
+                other = replay_on(cli, other_bdir, path, mode)
+                entry = {"class": cls, "bug": bug, "message": msg, "modes": [mtext], "reproducer": path,
+                         key_other: "%s: %s" % other[:2] if other[0] else "no finding",
+                         "decided_by": "its input replayed on the %s tree" % ("base" if which == "patched"
+                                                                             else "patched")}
+                seen[which, cls, bug] = entry
+                if other[0] == cls:
+                    if which == "patched":      # the base's own run lists it once
+                        d["unchanged"].append(entry)
+                elif which == "patched":
+                    entry["minimized"] = minimize(cli, pat_bdir, path, mode, args.minimize_time, work)
+                    entry["trace"] = entry["minimized"] + ".trace"
+                    d["new"].append(entry)
+                else:
+                    d["fixed"].append(entry)
+    covered = covered_functions(pat_bdir, os.path.join(pat_bdir, "corpus"))
+    for (name, kind, where), lines in sorted(hit.items()):
+        d["changed_functions"].append({"name": name, "kind": kind, "where": where, "lines": lines,
+                                       "reached": name in covered if kind == "function" else None})
+    d["outside_extracted"] = [{"file": f, "lines": ls} for f, ls in sorted(outside.items())]
+    if any(t.startswith("tools/memory-model/") for t in touched):
+        d["litmus"] = litmus_compare(cli, base_tree, patched)
+    d["cost"] = "not measured: busfuzz has no grace-period clock yet (issue 15)"
+    worse = bool(d["new"])
+    d["verdict"] = "worse" if worse else "not worse"
+    print_report(d, label)
+    write_json(args, d)
+    return 1 if worse else 0
+
+
+def litmus_compare(cli, base, patched):
+    out = {}
+    for which, tree in (("base", base), ("patched", patched)):
+        r = subprocess.run([os.path.join(cli.ROOT, "busfuzz"), "litmus", "--tree", tree], capture_output=True,
+                           text=True, errors="replace")
+        out[which] = {"status": r.returncode, "tail": r.stdout.strip().splitlines()[-1:] or [""]}
+    return out
+
+
+def write_json(args, d):
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(d, f, indent=1)
+
+
+def print_report(d, label):
+    p = print
+    p("== busfuzz check on %s" % label)
+    for s in d["patches"]:
+        p("patch: %s" % s)
+    for n in d["applied"]:
+        p("  applied: %s" % n)
+    p("changed code busfuzz compiles and runs:")
+    for f in d["changed_functions"]:
+        reached = {True: "reached", False: "NOT REACHED by the fuzzing", None: "(not a function)"}[f["reached"]]
+        p("  %-34s %-9s %-36s %s" % (f["name"], f["kind"], f["where"], reached))
+    if not d["changed_functions"]:
+        p("  (none: the patch changes no code busfuzz compiles; clean here says nothing about it)")
+    for o in d["outside_extracted"]:
+        p("  not compiled by busfuzz: %s lines %s" % (o["file"], ",".join(map(str, o["lines"][:12]))
+                                                       + (" ..." if len(o["lines"]) > 12 else "")))
+    for r in d["runs"]:
+        p("run: %-8s %-26s %6s %9d executions %3d finding(s)" % (
+            r["tree"], r["mode"], "%d s" % r["seconds"] if r["seconds"] else "", r["executions"], r["findings"]))
+    for title, key in (("NEW findings (in the patched tree, not in the base)", "new"),
+                       ("fixed findings (in the base, not after the patch)", "fixed"),
+                       ("unchanged findings (in both)", "unchanged")):
+        p("%s: %d" % (title, len(d[key])))
+        for e in d[key]:
+            p("  FINDING %s: %s" % (e["class"], e["message"]))
+            p("    bug: %s; found under %s; decided by %s" % (e["bug"], ", ".join(e["modes"]), e["decided_by"]))
+            if "minimized" in e:
+                p("    reproducer: %s (trace: %s)" % (e["minimized"], e["trace"]))
+            else:
+                p("    reproducer: %s" % e["reproducer"])
+    if d["litmus"]:
+        p("litmus: base %s, patched %s" % (d["litmus"]["base"]["tail"][0], d["litmus"]["patched"]["tail"][0]))
+    p("cost: %s" % d["cost"])
+    p("verdict: %s" % ("WORSE: a new finding" if d["verdict"] == "worse" else "nothing got worse"))
