@@ -7,11 +7,11 @@ under the model, and with the mutant's missing smp_mb__after_srcu_read_lock()
 put back into the test it is forbidden (Never).  Other classes, no finding and
 bad options are one-line errors with exit status 2.
 
-  test_litmus_export.py --post TREE --replay-post BIN [--cc CC]
+  test_litmus_export.py --bindir BUILD_DIR
 
-TREE: the post-series (7.x) tree; BIN: the plain replay binary of that tree,
-unmodified.  The mutated copies build in one CMake build folder under
-$BUSFUZZ_BUILD (replay targets only), thrown away at the end.
+BUILD_DIR: the test build (build/test), where the mutants-build test built the
+mutated copies' replay binaries (busfuzz-replay-m-NAME).  Nothing is built
+here; busfuzz litmus builds under $BUSFUZZ_BUILD.
 """
 import argparse
 import os
@@ -24,7 +24,6 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import litmus  # noqa: E402
-import mutate  # noqa: E402
 
 ORDERING, OTHER = "get-bus-srcu-no-mb", "unregister-no-sync"   # the latter: a use-after-free
 # A second ordering mutant, found under --srcu impl (its .mode): Tree SRCU's
@@ -46,31 +45,19 @@ def run(argv, env=None):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--post", required=True)
-    p.add_argument("--replay-post", required=True)
-    p.add_argument("--cc", default=os.environ.get("CC", "cc"))
+    p.add_argument("--bindir", required=True)
     args = p.parse_args()
     broot = os.environ.get("BUSFUZZ_BUILD") or None
     if broot:
         os.makedirs(broot, exist_ok=True)
     work = tempfile.mkdtemp(prefix="litmus-export-", dir=broot)
     try:
-        specs = []
-        for name in (ORDERING, OTHER, EMULATION):
-            mutate.apply(os.path.join(ROOT, "mutants", name + ".mut"), args.post, os.path.join(work, "trees", name))
-            specs.append("m_%s=%s" % (re.sub(r"\W", "_", name), os.path.join(work, "trees", name)))
-        bdir = os.path.join(work, "build")
-        r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + args.cc,
-                            "-DBUSFUZZ_TREES=" + ";".join(specs)], capture_output=True, text=True)
-        if r.returncode:
-            print(r.stdout[-2000:] + r.stderr[-2000:] + "\nFAIL: cmake failed for the mutated copies")
-            return 1
-        targets = ["busfuzz-replay-" + s.split("=")[0] for s in specs]
-        r = subprocess.run(["ninja", "-C", bdir] + targets, capture_output=True, text=True)
-        if r.returncode:
-            print(r.stdout[-3000:] + "\nFAIL: the mutated copies do not build")
-            return 1
-        mutated, other, emulation = (os.path.join(bdir, t) for t in targets)
+        mutated, other, emulation = (os.path.join(args.bindir, "busfuzz-replay-m-" + n)
+                                     for n in (ORDERING, OTHER, EMULATION))
+        for b in (mutated, other, emulation):
+            if not os.path.isfile(b):
+                print("FAIL: %s was not built (see the mutants-build test)" % b)
+                return 1
         repro = os.path.join(ROOT, "corpus", "mutants", ORDERING)
         out = os.path.join(work, "export.litmus")
         env = dict(os.environ, BUSFUZZ_BUILD=os.path.join(work, "litmus-build"))
@@ -136,7 +123,8 @@ def main():
                   "%s: exit 2, one line (%d, %s)" % (what, rc, se.strip()))
         refused([other, os.path.join(ROOT, "corpus", "mutants", OTHER)], "only an ordering finding",
                 "a use-after-free")
-        refused([args.replay_post, repro], "no finding", "no finding (the unmodified tree)")
+        refused([os.path.join(args.bindir, "busfuzz-replay-v7"), repro], "no finding",
+                "no finding (the unmodified tree)")
         refused([mutated, repro, repro], "one input", "two inputs")
         rc, so, se = run([mutated, "--quiet", "--litmus", os.path.join(work, "no", "such", "dir.litmus"), repro])
         check(rc == 2 and "cannot write" in se and len(se.strip().splitlines()) == 1,

@@ -21,9 +21,12 @@ TMP = tempfile.mkdtemp()
 
 def trace_of(seed):
     out = os.path.join(TMP, "t.json")
-    text = subprocess.run([REPLAY, "--perfetto", out, seed], capture_output=True, text=True).stdout
+    r = subprocess.run([REPLAY, "--perfetto", out, seed], capture_output=True, text=True)
+    # The seeds replay clean: a crash (or a finding) is a failure, whatever JSON it left behind.
+    if r.returncode != 0:
+        raise AssertionError("%s: the replay exited with %d: %s" % (seed, r.returncode, r.stderr.strip()[-300:]))
     with open(out) as f:
-        return json.load(f), text
+        return json.load(f), r.stdout
 
 
 def test_every_seed_gives_valid_trace_json():

@@ -17,7 +17,8 @@
                  [--scenario HEX] [--delay PCT]   the same scenarios on real threads (stress testing)
   busfuzz check  PATCH... [--tree DIR | --kernel VER] [--time S] [--jobs N] [--seed N] [--json OUT]
                  what a patch changes: new, fixed and unchanged findings, the changed code reached
-  busfuzz test   set up this machine and run the whole test suite (ctest)
+  busfuzz test   [-R REGEX] [--long] [-j N]
+                 set up this machine and run the test suite (ctest; the long label only with --long)
 
 Exit status: 0 nothing found, 1 a finding, 2 a usage or set-up error.
 """
@@ -1308,6 +1309,8 @@ def stress(args):
 # ---- the test suite ------------------------------------------------------------
 
 def test(args):
+    if args.jobs is not None and args.jobs < 1:
+        raise Fail("-j/--jobs must be at least 1")
     cc = ensure_tools()
     trees = []
     for lab, ver in TEST_KERNELS:
@@ -1325,8 +1328,16 @@ def test(args):
         raise Fail("cmake failed")
     if subprocess.run(["ninja", "-C", bdir]).returncode != 0:
         raise Fail("the build failed")
-    jobs = str(os.cpu_count() or 2)
-    return subprocess.run(["ctest", "--test-dir", bdir, "--output-on-failure", "-j", jobs]).returncode and 1
+    # No test is timed: the timeout only ends a hang, so it is generous.  A filter
+    # that selects nothing is an error, not a pass.  The long label (timed or
+    # luck-dependent runs) only with --long.
+    argv = ["ctest", "--test-dir", bdir, "--output-on-failure", "-j", str(args.jobs or os.cpu_count() or 2),
+            "--timeout", "3600", "--no-tests=error"]
+    if args.regex:
+        argv += ["-R", args.regex]
+    if not args.long:
+        argv += ["-LE", "long"]
+    return subprocess.run(argv).returncode and 1
 
 
 def main():
@@ -1383,7 +1394,11 @@ def main():
     mi.add_argument("--time", type=POSITIVE, default=60, help="seconds at most (default 60)")
     b = sub.add_parser("build", help="build the harness for a kernel and print where")
     tree_args(b)
-    sub.add_parser("test", help="set up this machine and run the whole test suite")
+    te = sub.add_parser("test", help="set up this machine and run the test suite")
+    te.add_argument("-R", dest="regex", metavar="REGEX", help="only the tests whose name matches (ctest -R)")
+    te.add_argument("--long", action="store_true",
+                    help="also the tests labelled long (timed fuzzing matrices: pass or fail by the machine)")
+    te.add_argument("-j", "--jobs", type=POSITIVE, help="tests at a time (default: the machine's cores)")
     st = sub.add_parser("stress", help="run the scenarios on real threads (native stress test)")
     tree_args(st)
     st.add_argument("--time", type=POSITIVE, default=30, help="seconds (default 30)")

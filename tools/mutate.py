@@ -12,7 +12,11 @@ Edit script lines (after '#' comments and 'key: value' headers):
   replace: OLD => NEW         replace the first OLD by NEW
 Headers: 'generation: pre|post', 'expect: CLASS' (the finding under the default
 model), 'clean-under: MODEL ...' (models where it must stay clean, e.g. tso),
-'mode: --srcu impl' (fuzz options the finding needs).
+'mode: --srcu impl' (fuzz options the finding needs), 'search: STRATEGY
+--seed N --runs N [--depth D] [--preemptions B]' (a bounded, seeded search of
+fuzz/explore.c that reaches the finding: the explorer is deterministic for a
+seed, so its ctest cannot pass or fail by luck; tests/test_mutant.py checks it
+and `tests/test_mutant.py choose` proposes one).
 Every edit must match exactly once where it applies, or the mutant is stale: exit 2.
 """
 import os
@@ -20,6 +24,8 @@ import re
 import shutil
 import sys
 
+SEARCH_STRATEGIES = ("random", "pct", "exhaustive")
+SEARCH_FLAGS = ("--seed", "--runs", "--depth", "--preemptions")
 PARTS = ["virt", "include", "arch/x86/kvm/vmx", "arch/arm64/kvm/vgic", "tools/memory-model", "Makefile"]
 
 
@@ -56,6 +62,29 @@ def parse(path):
     if not edits:
         raise MutantError("%s: no edits" % path)
     return headers, edits
+
+
+def search(headers, where="search:"):
+    """The 'search:' header as the explorer's argv tail (['--strategy', S, '--seed', N, ...]); None without
+    one.  --seed and --runs are required: a search bounded by time would pass or fail by the machine's speed."""
+    line = headers.get("search")
+    if line is None:
+        return None
+    words = line.split()
+    if not words or words[0] not in SEARCH_STRATEGIES:
+        raise MutantError("%s '%s': the strategy comes first, one of %s" % (where, line, ", ".join(SEARCH_STRATEGIES)))
+    flags = dict(zip(words[1::2], words[2::2]))
+    if len(words) % 2 == 0 or len(flags) != (len(words) - 1) // 2:
+        raise MutantError("%s '%s': FLAG VALUE pairs after the strategy" % (where, line))
+    for k, v in flags.items():
+        if k not in SEARCH_FLAGS or not v.isdigit():
+            raise MutantError("%s '%s %s': flags are %s with a number" % (where, k, v, ", ".join(SEARCH_FLAGS)))
+    for k in ("--seed", "--runs"):
+        if k not in flags:
+            raise MutantError("%s '%s': %s is required (a search bounded by executions, not time)" % (where, line, k))
+    if int(flags["--runs"]) < 1:
+        raise MutantError("%s '%s': --runs must be at least 1" % (where, line))
+    return ["--strategy", words[0]] + [w for kv in flags.items() for w in kv]
 
 
 def function_span(src, fn, rel):
@@ -117,9 +146,14 @@ def main():
         print("busfuzz: mutant: %s" % e, file=sys.stderr)
         return 2
     print("expect=%s" % h.get("expect", ""))
-    # Memory models under which the bug cannot show (x86 does not reorder loads): test_mutant.sh checks it.
+    # Memory models under which the bug cannot show (x86 does not reorder loads): tests/test_mutant.py checks it.
     print("clean-under=%s" % h.get("clean-under", ""))
     print("mode=%s" % h.get("mode", ""))
+    try:
+        print("search=%s" % " ".join(search(h) or []))
+    except MutantError as e:
+        print("busfuzz: mutant: %s: %s" % (sys.argv[1], e), file=sys.stderr)
+        return 2
     return 0
 
 
