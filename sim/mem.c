@@ -523,6 +523,22 @@ static void address_dependency(struct tstate *t, const void *addr)
 	}
 }
 
+/* Thread tid's load of location l reads message m. */
+static void read_from(struct tstate *t, int tid, struct loc *l, const struct msg *m, bool acquire,
+		      const struct sim_site *site)
+{
+	t->cur[loc_id(l)] = m->ts;
+	if (t->acq[loc_id(l)] < m->ts)
+		t->acq[loc_id(l)] = m->ts;
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		/* A load of its own store still in the store buffer says nothing of memory. */
+		if (m->tid != tid && m->g > t->gseen)
+			t->gseen = m->g;
+	} else {
+		take_view(t, m, acquire, site);
+	}
+}
+
 static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
 	int tid = sim_s.cur, i, k = 0;
@@ -554,18 +570,9 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	if (m->unordered && m->tid != tid)
 		report_unordered_publish(m, site);
 	SIM_TSAN_HOOK(sim_tsan_load(&m->tsan, o, size == sizeof(void *) && m->val > 0xffff));
-	t->cur[loc_id(l)] = m->ts;
-	if (t->acq[loc_id(l)] < m->ts)
-		t->acq[loc_id(l)] = m->ts;
-	if (sim_cfg.model == SIM_MODEL_TSO) {
-		/* A load of its own store still in the store buffer says nothing of memory. */
-		if (m->tid != tid && m->g > t->gseen)
-			t->gseen = m->g;
-	} else {
-		/* rcu/srcu_dereference: the address dependency orders the loads
-		 * through the pointer; taken as acquire (stronger: sound). */
-		take_view(t, m, o == SIM_ACQUIRE || o == SIM_DEREF, site);
-	}
+	/* rcu/srcu_dereference: the address dependency orders the loads
+	 * through the pointer; taken as acquire (stronger: sound). */
+	read_from(t, tid, l, m, o == SIM_ACQUIRE || o == SIM_DEREF, site);
 	if (sim_cfg.model == SIM_MODEL_LKMM && size == sizeof(void *) && m->val > 0xffff && m->vlen) {
 		unsigned d = t->ndep++ % NDEP;
 
@@ -665,9 +672,16 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	if (t->acq[id] < ts)
 		t->acq[id] = ts;
 	if (sim_cfg.model == SIM_MODEL_LKMM) {
-		if (o == SIM_RELEASE)
-			snapshot(m, t->cur);
-		else {
+		if (o == SIM_RELEASE) {
+			/* A-cumulative (LKMM's A-cumul(po-rel)): the stores this
+			 * thread's earlier loads read, and what they carried,
+			 * propagate before the release, not only its own view. */
+			uint32_t v[SIM_VIEW_LEN];
+
+			memcpy(v, t->cur, nloc * sizeof(uint32_t));
+			vjoin(v, t->acq, nloc);
+			snapshot(m, v);
+		} else {
 			uint32_t saved = t->rel[id];
 
 			t->rel[id] = ts;
@@ -782,6 +796,8 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		struct msg *prev = &l->m[l->nmsg - 2];
 
 		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
+		if (o == SIM_RELEASE)
+			vjoin(v, t->acq, nloc);		/* A-cumulative, as a release store */
 		v[id] = m->ts;
 		vjoin_msg(v, prev);
 		snapshot(m, v);
