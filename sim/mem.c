@@ -736,14 +736,17 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	struct tstate *t;
 	struct loc *l;
 	struct msg *m = NULL, *r;
+	enum sim_order o0 __attribute__((unused)) = o;	/* the TSan hooks: the call's own order */
+	bool failed;
 
 	if (nwatch && tid >= 0)
 		check_watch(addr, site);
-	if (tid >= 0 && (o == SIM_RELEASE || o == SIM_FULL))
-		ts_[tid].oepoch++;
 	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
 		old = raw_load(addr, size);
+		if (tid >= 0 && (o == SIM_RELEASE || o == SIM_FULL) &&
+		    (op != SIM_RMW_CMPXCHG || old == mask(cmp, size)))
+			ts_[tid].oepoch++;
 		if (op != SIM_RMW_CMPXCHG || old == mask(cmp, size))
 			raw_store(addr, mask(apply(op, old, arg), size), size);
 		SIM_TSAN_HOOK(if (tid >= 0) {
@@ -754,8 +757,6 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		goto out;
 	}
 	t = &ts_[tid];
-	if (o == SIM_FULL)
-		full_fence(tid);
 	l = loc_get(addr, size, site);
 	id = loc_id(l);
 	sync_plain(l);
@@ -763,20 +764,31 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	 * restriction of LKMM, which lets an RMW read an older one). */
 	r = newest(l);
 	old = r->val;
+	/* A failed cmpxchg is no RMW for LKMM (FailedRMW in linux-kernel.bell):
+	 * a relaxed read, with neither its acquire nor its full fences.  On x86
+	 * a failed LOCK CMPXCHG still fences, so TSO keeps the order.  (The
+	 * TSan hooks keep the call's own order: tsan.c decides for them.) */
+	failed = op == SIM_RMW_CMPXCHG && old != mask(cmp, size);
+	if (failed && sim_cfg.model == SIM_MODEL_LKMM)
+		o = SIM_ONCE;
+	if (o == SIM_RELEASE || o == SIM_FULL)
+		t->oepoch++;
+	if (o == SIM_FULL)
+		full_fence(tid);
 	t->cur[id] = r->ts;
 	if (t->acq[id] < r->ts)
 		t->acq[id] = r->ts;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		t->gseen = gnow;
-		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size)) {
-			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o));
+		if (failed) {
+			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o0));
 			goto out;
 		}
 	} else {
 		take_view(t, r, o == SIM_ACQUIRE || o == SIM_FULL, site);
-		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size)) {
-			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o));
-			goto out;	/* a failed cmpxchg is a plain marked load: no ordering */
+		if (failed) {
+			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o0));
+			goto out;
 		}
 	}
 	nv = mask(apply(op, old, arg), size);
@@ -809,7 +821,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		t->gseen = gnow;
 	}
 out:
-	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
+	SIM_TSAN_HOOK(if (o0 == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
 	if (sim_cfg.trace) {
 		uint64_t v = op == SIM_RMW_CMPXCHG && old != mask(cmp, size) ? old : mask(apply(op, old, arg), size);
 
