@@ -874,6 +874,28 @@ void sim_mem_unlock(uint32_t *word, const struct sim_site *site)
 	ts_[tid].unlocked = true;
 }
 
+/*
+ * A failed trylock: LKMM's LF event, a read of the lock that the holder's
+ * lock write (the newest message: the lock is held) is read from, with no
+ * acquire.  A relaxed read, so an smp_rmb() or smp_mb() after it orders
+ * what that write carries.  No decision: it reads the holder's write.
+ */
+void sim_mem_lock_fail(uint32_t *word, const struct sim_site *site)
+{
+	int tid = sim_s.cur;
+	struct tstate *t;
+	struct loc *l;
+	const struct msg *m;
+
+	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
+		return;
+	t = &ts_[tid];
+	l = loc_get(word, sizeof(*word), site);
+	sync_plain(l);
+	m = newest(l);
+	read_from(t, tid, l, m, false, site);
+}
+
 uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
 	return load_nopreempt(addr, size, o, site);

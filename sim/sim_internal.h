@@ -69,6 +69,7 @@ void sim_mem_thread_reset(int tid);
 void sim_mem_full_fence(void);
 void sim_mem_lock(uint32_t *word, const struct sim_site *site);
 void sim_mem_unlock(uint32_t *word, const struct sim_site *site);
+void sim_mem_lock_fail(uint32_t *word, const struct sim_site *site);
 uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site);
 void sim_mem_export(struct sim_vview *v);
 void sim_mem_import(const struct sim_vview *v);
