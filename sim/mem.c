@@ -64,7 +64,7 @@ struct tstate {
 	uint32_t cur[SIM_VIEW_LEN];	/* may not read older than this */
 	uint32_t acq[SIM_VIEW_LEN];	/* cur after an smp_rmb(): views of messages read */
 	uint32_t rel[SIM_VIEW_LEN];	/* carried by relaxed stores (after wmb/mb) */
-	uint32_t wr[SIM_VIEW_LEN];	/* own stores */
+	uint32_t wr[SIM_VIEW_LEN];	/* own stores, and what its release stores carry */
 	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
@@ -681,6 +681,9 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 			memcpy(v, t->cur, nloc * sizeof(uint32_t));
 			vjoin(v, t->acq, nloc);
 			snapshot(m, v);
+			/* cumul-fence is transitive: an smp_wmb() after the
+			 * release passes on what the release carries. */
+			vjoin(t->wr, v, nloc);
 		} else {
 			uint32_t saved = t->rel[id];
 
@@ -813,6 +816,8 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		v[id] = m->ts;
 		vjoin_msg(v, prev);
 		snapshot(m, v);
+		if (o == SIM_RELEASE || o == SIM_FULL)
+			vjoin(t->wr, v, nloc);	/* as for a release store */
 		if (lock)
 			vjoin_msg(t->rel, prev);
 		if (o == SIM_FULL)
