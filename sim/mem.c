@@ -66,6 +66,7 @@ struct tstate {
 	uint32_t rel[SIM_VIEW_LEN];	/* carried by relaxed stores (after wmb/mb) */
 	uint32_t wr[SIM_VIEW_LEN];	/* own stores, and what its release stores carry */
 	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
+	uint32_t sul[SIM_VIEW_LEN];	/* what its latest srcu_read_unlock() follows (view and loads' views) */
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
 	unsigned ndep;
@@ -285,7 +286,7 @@ static struct loc *loc_get(const void *addr, size_t size, const struct sim_site 
 	l->floor = 0;
 	l->m[0] = (struct msg){ .val = raw_load(addr, size), .ts = 0, .g = 0, .tid = -1 };
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
-		ts_[t].cur[nloc] = ts_[t].acq[nloc] = ts_[t].rel[nloc] = ts_[t].wr[nloc] = 0;
+		ts_[t].cur[nloc] = ts_[t].acq[nloc] = ts_[t].rel[nloc] = ts_[t].wr[nloc] = ts_[t].sul[nloc] = 0;
 		ts_[t].acq_site[nloc] = NULL;
 	}
 	fence_view[nloc] = 0;
@@ -417,6 +418,21 @@ static void fence_nopreempt(enum sim_fence f)
 		t->oepoch++;
 		if (sim_cfg.model == SIM_MODEL_LKMM)
 			vjoin(t->rel, t->wr, nloc);
+		return;
+	case SIM_MB_AFTER_SRCU_UNLOCK:
+		if (sim_cfg.model == SIM_MODEL_LKMM && sim_cfg.srcu == SIM_SRCU_DOC) {
+			/* LKMM's fencerel(After-srcu-read-unlock) after [Srcu-unlock]:
+			 * a strong fence between what precedes the thread's latest
+			 * srcu_read_unlock() and what follows the barrier, not the
+			 * accesses in between. */
+			t->oepoch++;
+			vjoin(fence_view, t->sul, nloc);
+			vjoin(t->cur, fence_view, nloc);
+			vjoin(t->rel, fence_view, nloc);
+			vjoin(t->acq, t->cur, nloc);
+			return;
+		}
+		full_fence(tid);	/* impl: the unlock's own smp_mb() is there already (stronger: sound) */
 		return;
 	case SIM_MB_AFTER_SRCU_LOCK:
 		/* Tree SRCU's srcu_read_lock() has the smp_mb() already. */
@@ -904,6 +920,17 @@ void sim_mem_lock_fail(uint32_t *word, const struct sim_site *site)
 uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
 	return load_nopreempt(addr, size, o, site);
+}
+
+/* srcu_read_unlock(): what smp_mb__after_srcu_read_unlock() would order. */
+void sim_mem_srcu_unlock(void)
+{
+	int tid = sim_s.cur;
+
+	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
+		return;
+	memcpy(ts_[tid].sul, ts_[tid].cur, nloc * sizeof(uint32_t));
+	vjoin(ts_[tid].sul, ts_[tid].acq, nloc);
 }
 
 /* The current thread's view joins v (grace-period starts, read-section ends). */
