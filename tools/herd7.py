@@ -3,6 +3,8 @@
 
     python3 tools/herd7.py find [--build]         print herd7's path (exit 1: none)
     python3 tools/herd7.py run --tree DIR FILE... one line per file: FILE VERDICT [DATARACE]
+    python3 tools/herd7.py check --tree DIR FILE...
+                                   herd7's verdict must be the file's Result: line (exit 1 if not)
 
 herd7 comes from, in order: $HERD7 (a binary), or the build cached under
 ~/.cache/busfuzz/herd7 (made by shared/herd7/build.sh, the herdtools7 7.58 kit
@@ -104,6 +106,10 @@ def main(argv=None):
     r.add_argument("--tree", required=True, help="kernel tree (or its tools/memory-model)")
     r.add_argument("--timeout", type=int, default=60)
     r.add_argument("files", nargs="+")
+    c = sub.add_parser("check", help="herd7's verdict of each file against its Result: line")
+    c.add_argument("--tree", required=True, help="kernel tree (or its tools/memory-model)")
+    c.add_argument("--timeout", type=int, default=60)
+    c.add_argument("files", nargs="+")
     a = p.parse_args(argv)
     try:
         if a.cmd == "find":
@@ -113,11 +119,29 @@ def main(argv=None):
             print(path)
             return 0
         bad = 0
+        if a.cmd == "check":
+            import litmus
+            res = verdicts(a.files, a.tree, timeout=a.timeout)
+            for name in a.files:
+                v, race, msg = res[name]
+                test, unsup = litmus.load(name)
+                want = test.expected if test else None
+                ok = v != "ERROR" and want == v
+                print("%s herd7=%s result=%s %s%s" % (name, v, want or "none", "OK" if ok else "MISMATCH",
+                                                       " (%s)" % msg if msg else ""))
+                bad += not ok
+            print("%d passed, %d failed" % (len(a.files) - bad, bad))
+            return 1 if bad else 0
         for name, (v, race, msg) in verdicts(a.files, a.tree, timeout=a.timeout).items():
             print("%s %s%s" % (name, v, " DATARACE" if race else "") + (" (%s)" % msg if msg else ""))
             bad += v == "ERROR"
         return 1 if bad else 0
     except Herd7Error as e:
+        print("busfuzz: %s" % e, file=sys.stderr)
+        return 2
+    except Exception as e:     # litmus.LitmusError: a file that is not a litmus test
+        if type(e).__name__ != "LitmusError":
+            raise
         print("busfuzz: %s" % e, file=sys.stderr)
         return 2
 
