@@ -28,6 +28,7 @@
  */
 #include "sim_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,11 +63,10 @@ struct loc {
 
 struct tstate {
 	uint32_t cur[SIM_VIEW_LEN];	/* may not read older than this */
-	uint32_t acq[SIM_VIEW_LEN];	/* cur after an smp_rmb(): views of messages read */
+	uint32_t acq[SIM_VIEW_LEN];	/* cur after an smp_rmb(): views of messages read; always >= cur */
 	uint32_t rel[SIM_VIEW_LEN];	/* carried by relaxed stores (after wmb/mb) */
 	uint32_t wr[SIM_VIEW_LEN];	/* own stores, and what its release stores carry */
 	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
-	uint32_t sul[SIM_VIEW_LEN];	/* what its latest srcu_read_unlock() follows (view and loads' views) */
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
 	unsigned ndep;
@@ -74,6 +74,10 @@ struct tstate {
 	uint32_t gseen;			/* TSO snapshot */
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
+	bool srcu_unlocked;		/* sul[] is set */
+	/* Last, and not cleared at thread start (srcu_unlocked says): what its
+	 * latest srcu_read_unlock() follows (its view and its loads' views). */
+	uint32_t sul[SIM_VIEW_LEN];
 };
 
 static struct loc locs[SIM_MAX_LOC];
@@ -133,7 +137,7 @@ void sim_mem_thread_reset(int tid)
 {
 	int parent = sim_s.cur;
 
-	memset(&ts_[tid], 0, sizeof(ts_[tid]));
+	memset(&ts_[tid], 0, offsetof(struct tstate, sul));
 	SIM_TSAN_HOOK(sim_tsan_thread_reset(tid));
 	if (parent < 0 || parent == tid)
 		return;
@@ -426,7 +430,8 @@ static void fence_nopreempt(enum sim_fence f)
 			 * srcu_read_unlock() and what follows the barrier, not the
 			 * accesses in between. */
 			t->oepoch++;
-			vjoin(fence_view, t->sul, nloc);
+			if (t->srcu_unlocked)
+				vjoin(fence_view, t->sul, nloc);
 			vjoin(t->cur, fence_view, nloc);
 			vjoin(t->rel, fence_view, nloc);
 			vjoin(t->acq, t->cur, nloc);
@@ -535,6 +540,7 @@ static void address_dependency(struct tstate *t, const void *addr)
 			struct msg m = { .voff = t->dep[i].voff, .vlen = t->dep[i].vlen };
 
 			vjoin_msg(t->cur, &m);
+			vjoin_msg(t->acq, &m);	/* acq >= cur, always */
 		}
 	}
 }
@@ -691,15 +697,13 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 		if (o == SIM_RELEASE) {
 			/* A-cumulative (LKMM's A-cumul(po-rel)): the stores this
 			 * thread's earlier loads read, and what they carried,
-			 * propagate before the release, not only its own view. */
-			uint32_t v[SIM_VIEW_LEN];
-
-			memcpy(v, t->cur, nloc * sizeof(uint32_t));
-			vjoin(v, t->acq, nloc);
-			snapshot(m, v);
+			 * propagate before the release, not only its own view:
+			 * acq, which holds cur too (every view cur takes, acq
+			 * takes as well). */
+			snapshot(m, t->acq);
 			/* cumul-fence is transitive: an smp_wmb() after the
 			 * release passes on what the release carries. */
-			vjoin(t->wr, v, nloc);
+			vjoin(t->wr, t->acq, nloc);
 		} else {
 			uint32_t saved = t->rel[id];
 
@@ -931,6 +935,7 @@ void sim_mem_srcu_unlock(void)
 		return;
 	memcpy(ts_[tid].sul, ts_[tid].cur, nloc * sizeof(uint32_t));
 	vjoin(ts_[tid].sul, ts_[tid].acq, nloc);
+	ts_[tid].srcu_unlocked = true;
 }
 
 /* The current thread's view joins v (grace-period starts, read-section ends). */
