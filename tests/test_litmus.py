@@ -285,8 +285,8 @@ exists (x=1)
 """
 
 # herd7's dialect: info lines, implicit int registers (r1, r2, r3 are never
-# declared), ATOMIC_INIT, a typed register initialiser, a condition comparing
-# two registers, a ';' after the condition.
+# declared), ATOMIC_INIT, a typed register initialiser and a register's type
+# alone, a condition comparing two registers, a ';' after the condition.
 DIALECT = """C own-dialect
 Cycle=Rfe PodRR Fre
 Relax=
@@ -296,6 +296,7 @@ Hash=0123abcd
 {
 	atomic_t a = ATOMIC_INIT(2);
 	int 1:r3 = 7;
+	int * 0:r5;
 }
 P0(int *x, atomic_t *a)
 {

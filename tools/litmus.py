@@ -243,6 +243,8 @@ def _parse_init(test, body):
             test.reg_init[(int(m.group(1)), m.group(2))] = parse_value(m.group(3), "init of %s:%s" %
                                                                         (m.group(1), m.group(2)))
             continue
+        if re.fullmatch(r"[A-Za-z_][\w\s]*?\**\s*\d+\s*:\s*[A-Za-z_]\w*", e):
+            continue    # int *1:r1; a register's type only: the thread declares it
         lhs, eq, rhs = e.partition("=")
         m = re.fullmatch(r"((?:[A-Za-z_]\w*\s+|\*\s*)*?)(\**)\s*([A-Za-z_]\w*)\s*(\[.*\])?", lhs.strip())
         if not m:
