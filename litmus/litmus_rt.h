@@ -29,6 +29,18 @@ struct lt_test {
 
 extern const struct lt_test lt_test;
 
+/* LKMM makes rcu_dereference() and srcu_dereference() loads with an address
+ * dependency, allowed anywhere: lockdep's "suspicious usage" outside a
+ * read-side section is a kernel debugging rule, no part of the model. */
+#ifdef rcu_dereference
+#undef rcu_dereference
+#define rcu_dereference(p) rcu_dereference_check(p, 1)
+#endif
+#ifdef srcu_dereference
+#undef srcu_dereference
+#define srcu_dereference(p, ssp) srcu_dereference_check(p, ssp, 1)
+#endif
+
 /* Registers and locations compare as 64-bit integers; addresses too. */
 #define LT_VAL(x) ((int64_t)(intptr_t)(x))
 

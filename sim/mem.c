@@ -28,6 +28,7 @@
  */
 #include "sim_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,9 +63,9 @@ struct loc {
 
 struct tstate {
 	uint32_t cur[SIM_VIEW_LEN];	/* may not read older than this */
-	uint32_t acq[SIM_VIEW_LEN];	/* cur after an smp_rmb(): views of messages read */
+	uint32_t acq[SIM_VIEW_LEN];	/* cur after an smp_rmb(): views of messages read; always >= cur */
 	uint32_t rel[SIM_VIEW_LEN];	/* carried by relaxed stores (after wmb/mb) */
-	uint32_t wr[SIM_VIEW_LEN];	/* own stores */
+	uint32_t wr[SIM_VIEW_LEN];	/* own stores, and what its release stores carry */
 	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
@@ -73,6 +74,10 @@ struct tstate {
 	uint32_t gseen;			/* TSO snapshot */
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
+	bool srcu_unlocked;		/* sul[] is set */
+	/* Last, and not cleared at thread start (srcu_unlocked says): what its
+	 * latest srcu_read_unlock() follows (its view and its loads' views). */
+	uint32_t sul[SIM_VIEW_LEN];
 };
 
 static struct loc locs[SIM_MAX_LOC];
@@ -132,7 +137,7 @@ void sim_mem_thread_reset(int tid)
 {
 	int parent = sim_s.cur;
 
-	memset(&ts_[tid], 0, sizeof(ts_[tid]));
+	memset(&ts_[tid], 0, offsetof(struct tstate, sul));
 	SIM_TSAN_HOOK(sim_tsan_thread_reset(tid));
 	if (parent < 0 || parent == tid)
 		return;
@@ -285,7 +290,7 @@ static struct loc *loc_get(const void *addr, size_t size, const struct sim_site 
 	l->floor = 0;
 	l->m[0] = (struct msg){ .val = raw_load(addr, size), .ts = 0, .g = 0, .tid = -1 };
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
-		ts_[t].cur[nloc] = ts_[t].acq[nloc] = ts_[t].rel[nloc] = ts_[t].wr[nloc] = 0;
+		ts_[t].cur[nloc] = ts_[t].acq[nloc] = ts_[t].rel[nloc] = ts_[t].wr[nloc] = ts_[t].sul[nloc] = 0;
 		ts_[t].acq_site[nloc] = NULL;
 	}
 	fence_view[nloc] = 0;
@@ -418,6 +423,22 @@ static void fence_nopreempt(enum sim_fence f)
 		if (sim_cfg.model == SIM_MODEL_LKMM)
 			vjoin(t->rel, t->wr, nloc);
 		return;
+	case SIM_MB_AFTER_SRCU_UNLOCK:
+		if (sim_cfg.model == SIM_MODEL_LKMM && sim_cfg.srcu == SIM_SRCU_DOC) {
+			/* LKMM's fencerel(After-srcu-read-unlock) after [Srcu-unlock]:
+			 * a strong fence between what precedes the thread's latest
+			 * srcu_read_unlock() and what follows the barrier, not the
+			 * accesses in between. */
+			t->oepoch++;
+			if (t->srcu_unlocked)
+				vjoin(fence_view, t->sul, nloc);
+			vjoin(t->cur, fence_view, nloc);
+			vjoin(t->rel, fence_view, nloc);
+			vjoin(t->acq, t->cur, nloc);
+			return;
+		}
+		full_fence(tid);	/* impl: the unlock's own smp_mb() is there already (stronger: sound) */
+		return;
 	case SIM_MB_AFTER_SRCU_LOCK:
 		/* Tree SRCU's srcu_read_lock() has the smp_mb() already. */
 		if (sim_cfg.srcu == SIM_SRCU_IMPL)
@@ -520,7 +541,24 @@ static void address_dependency(struct tstate *t, const void *addr)
 			struct msg m = { .voff = t->dep[i].voff, .vlen = t->dep[i].vlen };
 
 			vjoin_msg(t->cur, &m);
+			vjoin_msg(t->acq, &m);	/* acq >= cur, always */
 		}
+	}
+}
+
+/* Thread tid's load of location l reads message m. */
+static void read_from(struct tstate *t, int tid, struct loc *l, const struct msg *m, bool acquire,
+		      const struct sim_site *site)
+{
+	t->cur[loc_id(l)] = m->ts;
+	if (t->acq[loc_id(l)] < m->ts)
+		t->acq[loc_id(l)] = m->ts;
+	if (sim_cfg.model == SIM_MODEL_TSO) {
+		/* A load of its own store still in the store buffer says nothing of memory. */
+		if (m->tid != tid && m->g > t->gseen)
+			t->gseen = m->g;
+	} else {
+		take_view(t, m, acquire, site);
 	}
 }
 
@@ -555,18 +593,9 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	if (m->unordered && m->tid != tid)
 		report_unordered_publish(m, site);
 	SIM_TSAN_HOOK(sim_tsan_load(&m->tsan, o, size == sizeof(void *) && m->val > 0xffff));
-	t->cur[loc_id(l)] = m->ts;
-	if (t->acq[loc_id(l)] < m->ts)
-		t->acq[loc_id(l)] = m->ts;
-	if (sim_cfg.model == SIM_MODEL_TSO) {
-		/* A load of its own store still in the store buffer says nothing of memory. */
-		if (m->tid != tid && m->g > t->gseen)
-			t->gseen = m->g;
-	} else {
-		/* rcu/srcu_dereference: the address dependency orders the loads
-		 * through the pointer; taken as acquire (stronger: sound). */
-		take_view(t, m, o == SIM_ACQUIRE || o == SIM_DEREF, site);
-	}
+	/* rcu/srcu_dereference: the address dependency orders the loads
+	 * through the pointer; taken as acquire (stronger: sound). */
+	read_from(t, tid, l, m, o == SIM_ACQUIRE || o == SIM_DEREF, site);
 	if (sim_cfg.model == SIM_MODEL_LKMM && size == sizeof(void *) && m->val > 0xffff && m->vlen) {
 		unsigned d = t->ndep++ % NDEP;
 
@@ -666,9 +695,17 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	if (t->acq[id] < ts)
 		t->acq[id] = ts;
 	if (sim_cfg.model == SIM_MODEL_LKMM) {
-		if (o == SIM_RELEASE)
-			snapshot(m, t->cur);
-		else {
+		if (o == SIM_RELEASE) {
+			/* A-cumulative (LKMM's A-cumul(po-rel)): the stores this
+			 * thread's earlier loads read, and what they carried,
+			 * propagate before the release, not only its own view:
+			 * acq, which holds cur too (every view cur takes, acq
+			 * takes as well). */
+			snapshot(m, t->acq);
+			/* cumul-fence is transitive: an smp_wmb() after the
+			 * release passes on what the release carries. */
+			vjoin(t->wr, t->acq, nloc);
+		} else {
 			uint32_t saved = t->rel[id];
 
 			t->rel[id] = ts;
@@ -723,14 +760,17 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	struct tstate *t;
 	struct loc *l;
 	struct msg *m = NULL, *r;
+	enum sim_order o0 __attribute__((unused)) = o;	/* the TSan hooks: the call's own order */
+	bool failed;
 
 	if (nwatch && tid >= 0)
 		check_watch(addr, site);
-	if (tid >= 0 && (o == SIM_RELEASE || o == SIM_FULL))
-		ts_[tid].oepoch++;
 	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
 		old = raw_load(addr, size);
+		if (tid >= 0 && (o == SIM_RELEASE || o == SIM_FULL) &&
+		    (op != SIM_RMW_CMPXCHG || old == mask(cmp, size)))
+			ts_[tid].oepoch++;
 		if (op != SIM_RMW_CMPXCHG || old == mask(cmp, size))
 			raw_store(addr, mask(apply(op, old, arg), size), size);
 		SIM_TSAN_HOOK(if (tid >= 0) {
@@ -741,8 +781,6 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		goto out;
 	}
 	t = &ts_[tid];
-	if (o == SIM_FULL)
-		full_fence(tid);
 	l = loc_get(addr, size, site);
 	id = loc_id(l);
 	sync_plain(l);
@@ -750,20 +788,31 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	 * restriction of LKMM, which lets an RMW read an older one). */
 	r = newest(l);
 	old = r->val;
+	/* A failed cmpxchg is no RMW for LKMM (FailedRMW in linux-kernel.bell):
+	 * a relaxed read, with neither its acquire nor its full fences.  On x86
+	 * a failed LOCK CMPXCHG still fences, so TSO keeps the order.  (The
+	 * TSan hooks keep the call's own order: tsan.c decides for them.) */
+	failed = op == SIM_RMW_CMPXCHG && old != mask(cmp, size);
+	if (failed && sim_cfg.model == SIM_MODEL_LKMM)
+		o = SIM_ONCE;
+	if (o == SIM_RELEASE || o == SIM_FULL)
+		t->oepoch++;
+	if (o == SIM_FULL)
+		full_fence(tid);
 	t->cur[id] = r->ts;
 	if (t->acq[id] < r->ts)
 		t->acq[id] = r->ts;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		t->gseen = gnow;
-		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size)) {
-			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o));
+		if (failed) {
+			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o0));
 			goto out;
 		}
 	} else {
 		take_view(t, r, o == SIM_ACQUIRE || o == SIM_FULL, site);
-		if (op == SIM_RMW_CMPXCHG && old != mask(cmp, size)) {
-			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o));
-			goto out;	/* a failed cmpxchg is a plain marked load: no ordering */
+		if (failed) {
+			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o0));
+			goto out;
 		}
 	}
 	nv = mask(apply(op, old, arg), size);
@@ -783,9 +832,13 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		struct msg *prev = &l->m[l->nmsg - 2];
 
 		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
+		if (o == SIM_RELEASE)
+			vjoin(v, t->acq, nloc);		/* A-cumulative, as a release store */
 		v[id] = m->ts;
 		vjoin_msg(v, prev);
 		snapshot(m, v);
+		if (o == SIM_RELEASE || o == SIM_FULL)
+			vjoin(t->wr, v, nloc);	/* as for a release store */
 		if (lock)
 			vjoin_msg(t->rel, prev);
 		if (o == SIM_FULL)
@@ -794,7 +847,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		t->gseen = gnow;
 	}
 out:
-	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
+	SIM_TSAN_HOOK(if (o0 == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
 	if (sim_cfg.trace) {
 		uint64_t v = op == SIM_RMW_CMPXCHG && old != mask(cmp, size) ? old : mask(apply(op, old, arg), size);
 
@@ -847,9 +900,43 @@ void sim_mem_unlock(uint32_t *word, const struct sim_site *site)
 	ts_[tid].unlocked = true;
 }
 
+/*
+ * A failed trylock: LKMM's LF event, a read of the lock that the holder's
+ * lock write (the newest message: the lock is held) is read from, with no
+ * acquire.  A relaxed read, so an smp_rmb() or smp_mb() after it orders
+ * what that write carries.  No decision: it reads the holder's write.
+ */
+void sim_mem_lock_fail(uint32_t *word, const struct sim_site *site)
+{
+	int tid = sim_s.cur;
+	struct tstate *t;
+	struct loc *l;
+	const struct msg *m;
+
+	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
+		return;
+	t = &ts_[tid];
+	l = loc_get(word, sizeof(*word), site);
+	sync_plain(l);
+	m = newest(l);
+	read_from(t, tid, l, m, false, site);
+}
+
 uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
 	return load_nopreempt(addr, size, o, site);
+}
+
+/* srcu_read_unlock(): what smp_mb__after_srcu_read_unlock() would order. */
+void sim_mem_srcu_unlock(void)
+{
+	int tid = sim_s.cur;
+
+	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
+		return;
+	memcpy(ts_[tid].sul, ts_[tid].cur, nloc * sizeof(uint32_t));
+	vjoin(ts_[tid].sul, ts_[tid].acq, nloc);
+	ts_[tid].srcu_unlocked = true;
 }
 
 /* The current thread's view joins v (grace-period starts, read-section ends). */

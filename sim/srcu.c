@@ -159,6 +159,7 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 	sim_lockdep_release(s->cls);
 	if (sim_cfg.srcu == SIM_SRCU_IMPL)
 		sim_mem_full_fence();	/* Tree SRCU: smp_mb() C in __srcu_read_unlock() */
+	sim_mem_srcu_unlock();
 	if (--s->nest[tid] == 0) {
 		s->loaded.n[tid] = 0;
 		sim_mem_export(&s->unlocked);

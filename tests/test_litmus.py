@@ -249,6 +249,13 @@ P1(int *x, int *y) { int r0; r0 = READ_ONCE(*y); WRITE_ONCE(*x, 1); }
 exists (0:r0=1 /\\ 1:r0=1)
 """
 
+UNHELD = """C own-unheld
+(* Result: Never *)
+{}
+P0(spinlock_t *s, int *x) { spin_unlock(s); WRITE_ONCE(*x, 1); }
+exists (x=1)
+"""
+
 DEADLOCK = """C own-deadlock
 (* Result: Never *)
 {}
@@ -274,6 +281,38 @@ NOT_POINTER = """C own-not-pointer
 (* Result: Never *)
 {}
 P0(int x) { }
+exists (x=1)
+"""
+
+# herd7's dialect: info lines, implicit int registers (r1, r2, r3 are never
+# declared), ATOMIC_INIT, a typed register initialiser and a register's type
+# alone, a condition comparing two registers, a ';' after the condition.
+DIALECT = """C own-dialect
+Cycle=Rfe PodRR Fre
+Relax=
+Safe=Rfe
+Hash=0123abcd
+(* Result: Sometimes *)
+{
+	atomic_t a = ATOMIC_INIT(2);
+	int 1:r3 = 7;
+	int * 0:r5;
+}
+P0(int *x, atomic_t *a)
+{
+	r1 = atomic_read(a);
+	WRITE_ONCE(*x, r1);
+}
+P1(int *x)
+{
+	r2 = READ_ONCE(*x);
+}
+exists (1:r2=0:r1 /\\ 1:r3=7);
+"""
+
+UNPARSABLE = """C own-unparsable
+{}
+P0(int *x) { WRITE_ONCE(*x, 1);
 exists (x=1)
 """
 
@@ -406,7 +445,8 @@ def test_generated_capture_and_line_directives():
 def test_unsupported_constructs():
     for text, needle in ((NOT_POINTER, "not a pointer"), (PLAIN_SHARED, "plain C"),
                          ("C u\n{}\nP0(int *x) { int r[2]; r[0] = READ_ONCE(*x); }\nexists (0:r=1)\n", "array"),
-                         ("C u\n{}\nP0(int *x) { }\nexists (0:r9=1)\n", "not declared")):
+                         ("C u\n{}\nP0(spinlock_t *s) { spin_lock(s); }\nexists (spin_is_locked(s))\n",
+                          "a call spin_is_locked(...)")):
         try:
             t = litmus.parse(text)
             litmus.generate(t, "/gen/u.c")
@@ -461,7 +501,7 @@ def test_verdicts_under_sc():
         ("sbmb", SB_MB), ("sbboth", SB_BOTH), ("corr2", CORR2), ("notexists", NOT_EXISTS),
         ("forall", FORALL), ("filter", FILTER), ("return", RETURN), ("return-early", RETURN_EARLY),
         ("pointers", POINTERS), ("noresult", NO_RESULT), ("srcu-gp", SRCU_GP), ("srcu-no-gp", SRCU_NO_GP),
-        ("reg-init", REG_INIT))]
+        ("reg-init", REG_INIT), ("dialect", DIALECT))]
     rc, out, err = busfuzz_litmus("--model", "sc", *files)
     expect(rc == 0, "exit %d: %s%s" % (rc, out, err))
     for name, verdict in (("own-SB+mbs", "Never"), ("own-SB-both", "Sometimes"), ("own-CoRR2", "Never"),
@@ -469,12 +509,12 @@ def test_verdicts_under_sc():
                           ("own-MP-filter", "Always"), ("own-return", "Never"),
                           ("own-return-early", "Sometimes"), ("own-pointers", "Sometimes"),
                           ("own-SRCU-gp", "Never"), ("own-SRCU-no-gp", "Sometimes"),
-                          ("own-reg-init", "Always")):
+                          ("own-reg-init", "Always"), ("own-dialect", "Sometimes")):
         line = line_of(out, name)
         expect(re.match(r"\S+ expected=%s observed=%s OK  \(\d+ executions, [\d.]+ s\)$" % (verdict, verdict),
                         line), line)
     expect("expected=unknown observed=Always NOEXPECT" in line_of(out, "own-noresult"), out)
-    expect(re.search(r"^summary: 12 OK, 0 MISMATCH, 0 LIMITATION, 0 UNSUPPORTED, 0 ERROR, 1 NOEXPECT; \d+ executions",
+    expect(re.search(r"^summary: 13 OK, 0 MISMATCH, 0 LIMITATION, 0 UNSUPPORTED, 0 ERROR, 1 NOEXPECT; \d+ executions",
                      out, re.M), out)
     return True
 
@@ -514,22 +554,31 @@ def test_mismatch_and_limitation_statuses():
 
 def test_unsupported_is_reported_not_fatal():
     files = [write("unknown.litmus", UNKNOWN_PRIMITIVE), write("notptr.litmus", NOT_POINTER),
-             write("sbmb.litmus", SB_MB), write("unknowntype.litmus", UNKNOWN_TYPE)]
+             write("sbmb.litmus", SB_MB), write("unknowntype.litmus", UNKNOWN_TYPE),
+             write("unparsable.litmus", UNPARSABLE)]
     rc, out, err = busfuzz_litmus("--model", "sc", *files)
     expect(rc == 0, "exit %d: %s%s" % (rc, out, err))
+    expect(re.match(r"own-unparsable UNSUPPORTED \(cannot parse it: P0: unbalanced braces\)$",
+                    line_of(out, "own-unparsable")), out)
     expect(re.match(r"own-unknown-primitive UNSUPPORTED \(the shim has no frobnicate_once \(unknown.litmus:4\)\)$",
                     line_of(out, "own-unknown-primitive")), out)
     expect(line_of(out, "own-not-pointer").startswith("own-not-pointer UNSUPPORTED (parameter"), out)
     expect(line_of(out, "own-unknown-type").startswith("own-unknown-type UNSUPPORTED (the shim has no type frob_t ("),
            out)
-    expect("1 OK, 0 MISMATCH, 0 LIMITATION, 3 UNSUPPORTED, 0 ERROR" in out, out)
+    expect("1 OK, 0 MISMATCH, 0 LIMITATION, 4 UNSUPPORTED, 0 ERROR" in out, out)
     return True
 
 
 def test_finding_is_an_error_line():
-    rc, out, err = busfuzz_litmus("--model", "sc", write("deadlock.litmus", DEADLOCK))
+    rc, out, err = busfuzz_litmus("--model", "sc", write("unheld.litmus", UNHELD))
     expect(rc == 1, "exit %d: %s" % (rc, out))
-    expect(re.match(r"own-deadlock ERROR \(FINDING (deadlock|lockdep): s ", line_of(out, "own-deadlock")), out)
+    expect(re.match(r"own-unheld ERROR \(FINDING lockdep: releasing s, held by nobody", line_of(out, "own-unheld")),
+           out)
+    # A deadlock: herd7 drops the execution, the explorer cannot: UNSUPPORTED, said why.
+    rc, out, err = busfuzz_litmus("--model", "sc", write("deadlock.litmus", DEADLOCK))
+    expect(rc == 0, "exit %d: %s" % (rc, out))
+    expect(re.match(r"own-deadlock UNSUPPORTED \(an execution deadlocks, .*FINDING (deadlock|lockdep): s ",
+                    line_of(out, "own-deadlock")), out)
     return True
 
 
@@ -539,6 +588,38 @@ def test_max_execs_limit():
     # A partial exploration still proves Sometimes.
     rc, out, err = busfuzz_litmus("--model", "sc", "--max-execs", "19", write("sbboth.litmus", SB_BOTH))
     expect(rc == 0 and "observed=Sometimes OK  (19 executions" in out, out)
+    return True
+
+
+def test_oracle_judges_by_herd7s_observation():
+    """--oracle herd7 with a stand-in herd7 ($HERD7): its Observation line is the
+    verdict; Sometimes where it says Never is a false finding; no Observation
+    line (herd7 exits 0 on an unknown macro) is an ERROR, never a pass."""
+    mm = os.path.join(TMP, "fake-tree", "tools", "memory-model")
+    os.makedirs(mm, exist_ok=True)
+    write(os.path.join(mm, "linux-kernel.cfg"), "")
+    fake = write("fake-herd7", "#!/bin/sh\n"
+                 "case \"$(cat \"$3\")\" in\n"
+                 "*own-SB-both*) echo 'Observation own-SB-both Sometimes 1 3';;\n"
+                 "*own-SB+mbs*) echo 'Observation own-SB+mbs Never 0 3';;\n"
+                 "*own-wrong*) echo 'Observation own-wrong Never 0 4';;\n"
+                 "*) echo 'Warning: File \"x\": Unknown macro frob (User error)' >&2;;\n"
+                 "esac\n")
+    os.chmod(fake, 0o755)
+    wrong = write("wrong.litmus", SB_BOTH.replace("Result: Sometimes", "Result: Never").replace(
+        "own-SB-both", "own-wrong"))
+    files = [write("sbboth.litmus", SB_BOTH), write("sbmb.litmus", SB_MB), wrong, write("forall.litmus", FORALL)]
+    r = subprocess.run([sys.executable, os.path.join(REPO, "tools", "litmus.py"), "--model", "sc", "--oracle",
+                        "herd7", "--tree", os.path.dirname(os.path.dirname(mm))] + files,
+                       capture_output=True, text=True, env=dict(ENV, HERD7=fake))
+    out = r.stdout
+    expect(r.returncode == 1, "exit %d: %s%s" % (r.returncode, out, r.stderr))
+    expect(re.match(r"own-SB-both expected=Sometimes observed=Sometimes herd7=Sometimes OK ",
+                    line_of(out, "own-SB-both")), out)
+    expect(re.match(r"own-SB\+mbs expected=Never observed=Never herd7=Never OK ", line_of(out, "own-SB+mbs")), out)
+    expect("observed=Sometimes herd7=Never MISMATCH (false finding" in line_of(out, "own-wrong"), out)
+    expect(re.match(r"own-forall ERROR herd7=ERROR \(herd7 gave no Observation line: Warning: .*Unknown macro",
+                    line_of(out, "own-forall")), out)
     return True
 
 

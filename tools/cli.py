@@ -9,7 +9,7 @@
   busfuzz minimize FILE [--tree DIR | --kernel VER] [--model M] [--srcu S] [-o OUT] [--time S]
                  the smallest input with the same finding (class and site)
   busfuzz build  [--tree DIR | --kernel VER]
-  busfuzz litmus [--tree DIR | --kernel VER] [--model M] [--srcu S] [--verbose] [FILE...]
+  busfuzz litmus [--tree DIR | --kernel VER] [--model M] [--srcu S] [--oracle herd7] [--verbose] [FILE...]
   busfuzz mutants [--tree DIR | --kernel VER] [--time S] [--seeds N] [--jobs N] [--model M]
                  [--srcu S] [--strategy S[,S...]] [--tsan] [--classic] [--json OUT] [MUTANT...]
                  the kill matrix of mutants/ (0: all killed, trees clean; stress: trees clean)
@@ -899,8 +899,10 @@ def litmus_cmd(args):
     try:
         litmus.check_options(args)
         files = args.files
-        if files and (args.tree or args.kernel):
-            raise Fail("give FILE... or --tree/--kernel, not both")
+        if files and (args.tree or args.kernel) and not args.oracle:
+            raise Fail("give FILE... or --tree/--kernel, not both (with --oracle, they name herd7's LKMM)")
+        if args.oracle:     # herd7 runs the LKMM of this tree (default: the 7.x one)
+            args.oracle_tree = resolve_tree(args)[0]
         if not files:
             tree, label, _ = resolve_tree(args)
             files = sorted(glob.glob(os.path.join(tree, "tools", "memory-model", "litmus-tests", "*.litmus")))

@@ -27,6 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import herd7  # noqa: E402
 from kernels import locked  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -155,6 +156,9 @@ def parse_int(s):
 def parse_value(s, what):
     """An initial or compared value: ('int', n) or ('addr', location)."""
     s = s.strip()
+    m = re.fullmatch(r"ATOMIC(?:64|_LONG)?_INIT\s*\((.*)\)", s)
+    if m:       # atomic_t v = ATOMIC_INIT(n): the counter's initial value
+        s = m.group(1).strip()
     n = parse_int(s)
     if n is not None:
         return ("int", n)
@@ -167,6 +171,8 @@ def parse_value(s, what):
 
 
 def show_value(v):
+    if v[0] == "reg":
+        return "%d:%s" % (v[1], v[2])
     return str(v[1]) if v[0] == "int" else v[1]
 
 
@@ -231,11 +237,14 @@ def _parse_init(test, body):
         e = " ".join(raw.split())
         if not e:
             continue
-        m = re.fullmatch(r"(\d+)\s*:\s*([A-Za-z_]\w*)\s*=\s*(.+)", e)
+        # 0:r1 = v, or with a type: int 0:r1 = v, int *0:r1 = v.
+        m = re.fullmatch(r"(?:[A-Za-z_][\w\s]*?\**\s*)?(\d+)\s*:\s*([A-Za-z_]\w*)\s*=\s*(.+)", e)
         if m:
             test.reg_init[(int(m.group(1)), m.group(2))] = parse_value(m.group(3), "init of %s:%s" %
                                                                         (m.group(1), m.group(2)))
             continue
+        if re.fullmatch(r"[A-Za-z_][\w\s]*?\**\s*\d+\s*:\s*[A-Za-z_]\w*", e):
+            continue    # int *1:r1; a register's type only: the thread declares it
         lhs, eq, rhs = e.partition("=")
         m = re.fullmatch(r"((?:[A-Za-z_]\w*\s+|\*\s*)*?)(\**)\s*([A-Za-z_]\w*)\s*(\[.*\])?", lhs.strip())
         if not m:
@@ -272,9 +281,16 @@ def parse(text, path="<litmus>"):
     t.name = m.group(1)
     pos = m.end()
     header_start = pos
-    # Header: OCaml comments and an optional doc string, up to the init block.
+    # Header: OCaml comments, an optional doc string and herd's info lines
+    # (Cycle=..., Relax=..., Safe=..., Prefetch=..., Com=..., Orig=..., Hash=...:
+    # a key, '=', the rest of the line), up to the init block.
+    info = re.compile(r"[A-Za-z][\w-]*[ \t]*=[^\n]*")
     while True:
         pos = skip_blank(text, pos, c_comments=False)
+        m = info.match(text, pos)
+        if m:
+            pos = m.end()
+            continue
         if text.startswith('"', pos):
             e = text.find('"', pos + 1)
             if e < 0:
@@ -362,7 +378,7 @@ def parse(text, path="<litmus>"):
 
 PROP_TOKEN = re.compile(r"""
    (?P<ws>\s+)
- | (?P<op>/\\|\\/|=>|<>|!=|==|[~()\[\]:=])
+ | (?P<op>/\\|\\/|=>|<>|!=|==|[~()\[\]:=;])
  | (?P<num>-?(?:0[xX][0-9a-fA-F]+|\d+))
  | (?P<id>[A-Za-z_][\w.]*)
 """, re.X)
@@ -458,6 +474,9 @@ class PropParser:
         else:
             raise Unsupported("condition: unexpected %s" % tok)
         op = self.take()
+        if op == "(":
+            raise Unsupported("condition: a call %s(...): a final condition compares registers and locations "
+                              "with values, it runs no primitive" % (lhs[-1]))
         if op in ("=", "=="):
             op = "="
         elif op in ("!=", "<>"):
@@ -469,7 +488,11 @@ class PropParser:
             val = self.take()
             self.take("]")
         if re.fullmatch(r"\d+", val) and self.peek() == ":":
-            raise Unsupported("condition: comparing two registers")
+            self.take()
+            reg = self.take()
+            if not re.fullmatch(r"[A-Za-z_]\w*", reg):
+                raise Unsupported("condition: bad register %s:%s" % (val, reg))
+            return ("atom", lhs, op, ("reg", int(val), reg))
         return ("atom", lhs, op, parse_value(val, "condition"))
 
 
@@ -492,6 +515,9 @@ def _parse_final(t, text):
     i = 0
     while i < len(toks):
         tok = toks[i]
+        if tok == ";":      # herd7 accepts `exists (...);`
+            i += 1
+            continue
         if tok == "locations":
             raise LitmusError("`locations` without `[...]`")
         if tok in ("exists", "~exists", "forall", "filter"):
@@ -683,7 +709,36 @@ def plain_uses(test, th):
         call, arg = ctx[i]
         if call and MARKED_CALL.match(call) and (arg == 0 or not is_deref(toks, i)):
             continue
+        if call and not MARKED_CALL.match(call) and not is_deref(toks, i):
+            continue    # its address passed to a function the shim may not have: the compiler names it
         out.add(tok.text)
+    return out
+
+
+def implicit_registers(toks, decls, th, cond_regs):
+    """Identifiers of a body that herd7 takes as int registers: used as a
+    value or assigned, never declared, not a parameter, a call or a member
+    (and the condition's registers of this thread, read even if unused)."""
+    params = {n for _, n in th.params}
+    out = []
+    for i, tok in enumerate(toks):
+        x = tok.text
+        if tok.kind != "id" or x in decls or x in params or x in C_KEYWORDS or x in TYPE_WORDS or \
+                x in ("NULL", "true", "false") or x in out:
+            continue
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        prv = toks[i - 1].text if i else ""
+        if nxt == "(" or prv in (".", "->", "goto") or nxt == ":" or toks[i - 1].kind == "id":
+            continue
+        # A type: 'T r', 'T *r' at a statement's start, or a typedef name.
+        if x.endswith("_t") or (i + 1 < len(toks) and toks[i + 1].kind == "id") or \
+                (prv in (";", "{", "}", "(", ",") and nxt == "*" and i + 2 < len(toks) and
+                 toks[i + 2].kind == "id" and prv != "("):
+            continue
+        out.append(x)
+    for r in cond_regs:
+        if r not in decls and r not in params and r not in out:
+            out.append(r)
     return out
 
 
@@ -729,7 +784,8 @@ def prop_expr(p, test, regs):
         left = "lt_reg[%d]" % regs[(lhs[1], lhs[2])]
     else:
         left = loc_read_expr(lhs[1], test)
-    return "(%s %s %s)" % (left, "==" if p[2] == "=" else "!=", value_expr(p[3], test))
+    right = "lt_reg[%d]" % regs[(p[3][1], p[3][2])] if p[3][0] == "reg" else value_expr(p[3], test)
+    return "(%s %s %s)" % (left, "==" if p[2] == "=" else "!=", right)
 
 
 def generate(test, gen_path):
@@ -739,8 +795,10 @@ def generate(test, gen_path):
     # Registers the condition and filter read, each with a slot.
     regs = {}
     for a in atoms(test.prop) + atoms(test.filter):
-        if a[1][0] == "reg":
-            key = (a[1][1], a[1][2])
+        for side in (a[1], a[3]):
+            if side[0] != "reg":
+                continue
+            key = (side[1], side[2])
             if key[0] >= len(test.threads):
                 raise Unsupported("the condition names %d:%s but there is no P%d" % (key + (key[0],)))
             regs.setdefault(key, len(regs))
@@ -788,7 +846,22 @@ def generate(test, gen_path):
     seen = set()
     for th in test.threads:
         toks = body_tokens(test, th)
-        for reg, decls in find_declarations(toks).items():
+        decls_of = find_declarations(toks)
+        # herd7 takes an identifier no declaration names as an int register:
+        # declared here, pointer-sized (it may hold a location's address).
+        for reg in implicit_registers(toks, decls_of, th, [k[1] for k in regs if k[0] == th.tid]):
+            key = (th.tid, reg)
+            v = test.reg_init.get(key, ("int", 0))
+            ins = " intptr_t %s" % reg
+            if key in regs:
+                slot = regs[key]
+                emit("static void lt_cap_%d(intptr_t *p) { lt_reg[%d] = LT_VAL(*p); }	/* %d:%s */" %
+                     (slot, slot, th.tid, reg))
+                ins += " __attribute__((cleanup(lt_cap_%d)))" % slot
+                seen.add(key)
+            ins += " = %s;" % ("(intptr_t)&lt_v_%s" % v[1] if v[0] == "addr" else str(v[1]))
+            inserts[th.body_start + 1] = inserts.get(th.body_start + 1, "") + ins
+        for reg, decls in decls_of.items():
             key = (th.tid, reg)
             if key in regs and len(decls) > 1:
                 raise Unsupported("register %d:%s is declared twice in P%d" % (th.tid, reg, th.tid))
@@ -1119,6 +1192,8 @@ def lb_limitation(test):
                 continue
             pos, loc = ev[tid][0][reg]
             v = a[3]
+            if v[0] == "reg" or a[2] != "=":
+                continue    # forces no value (a negated atom is dropped the same way)
             if v == test.reg_init.get((tid, reg), ("int", 0)) or v == test.loc_init.get(loc, ("int", 0)):
                 continue
             forced.append((tid, reg, loc, pos, v))
@@ -1246,13 +1321,15 @@ class Result:
         self.seconds = 0.0
         self.gen = self.binary = None
         self.compile_log = ""
+        self.herd7 = None       # the oracle's verdict (--oracle herd7)
 
     def line(self):
+        oracle = " herd7=%s" % self.herd7 if self.herd7 else ""
         if self.status in ("UNSUPPORTED", "ERROR"):
-            return "%s %s (%s)" % (self.name, self.status, self.reason)
+            return "%s %s%s (%s)" % (self.name, self.status, oracle, self.reason)
         tail = "  (%d executions, %.2f s)" % (self.execs, self.seconds)
-        verdict = "%s expected=%s observed=%s %s" % (self.name, self.expected or "unknown", self.observed,
-                                                    self.status)
+        verdict = "%s expected=%s observed=%s%s %s" % (self.name, self.expected or "unknown", self.observed,
+                                                      oracle, self.status)
         if self.reason:
             verdict += " (%s)" % self.reason
         return verdict + tail
@@ -1339,6 +1416,15 @@ def _run_one(path, test, rt, opts):
     finding = re.search(r"^FINDING .*$", r.stdout, re.M)
     if finding:
         res.status, res.reason = "ERROR", finding.group()
+        f = finding.group()
+        # herd7 just drops an execution that deadlocks (it has no complete one),
+        # and its C is untyped; the simulator stops the exploration at the first.
+        if f.startswith(("FINDING deadlock:", "FINDING lockdep: grace-period wait")):
+            res.status = "UNSUPPORTED"
+            res.reason = "an execution deadlocks, and the explorer stops there (herd7 only drops it): " + f
+        elif f.startswith("FINDING mixed-accesses:"):
+            res.status = "UNSUPPORTED"
+            res.reason = "one location accessed with two sizes (herd7's C is untyped): " + f
         return res
     out = None
     for line in r.stdout.splitlines():
@@ -1381,6 +1467,33 @@ def _run_one(path, test, rt, opts):
     return res
 
 
+def judge_by_oracle(res, test, herd):
+    """res judged against herd7's verdict herd = (verdict, datarace, message)
+    rather than the Result: line, which must then agree with herd7 too."""
+    v, race, msg = herd
+    res.herd7 = v + ("+DATARACE" if race else "")
+    if v == "ERROR":
+        if res.status not in ("UNSUPPORTED", "ERROR"):
+            res.status, res.reason = "ERROR", msg
+        return res
+    if res.status in ("UNSUPPORTED", "ERROR"):
+        return res
+    res.reason = ""
+    if res.observed == v:
+        res.status = "OK"
+    elif v == "Never":
+        res.status, res.reason = "MISMATCH", "false finding: the LKMM forbids this outcome"
+    elif res.observed == "Never" and test is not None and lb_limitation(test):
+        res.status, res.reason = "LIMITATION", lb_limitation(test)
+    else:
+        res.status, res.reason = "MISMATCH", "missed: herd7 says %s" % v
+    if res.expected and res.expected != v:
+        res.status = "MISMATCH"
+        res.reason = "its Result: line says %s, herd7 %s" % (res.expected, v) + \
+            ("; " + res.reason if res.reason else "")
+    return res
+
+
 def load(path):
     """(test or None, unsupported reason or None); LitmusError for bad input."""
     if not os.path.isfile(path):
@@ -1393,7 +1506,11 @@ def load(path):
     try:
         return parse(text, os.path.abspath(path)), None
     except LitmusError as e:
-        raise LitmusError("%s: %s" % (path, e))
+        m = re.match(r"\s*C[ \t]+([^\s(]+)", text)
+        if not m:
+            raise LitmusError("%s: %s" % (path, e))
+        # A C litmus test this parser cannot read: one line for it, the batch goes on.
+        return None, (m.group(1), "cannot parse it: %s" % e)
     except Unsupported as e:
         m = re.match(r"\s*C[ \t]+(\S+)", text)
         return None, (m.group(1) if m else os.path.basename(path), str(e))
@@ -1415,19 +1532,30 @@ def run(files, opts, out=sys.stdout):
     counts = {k: 0 for k in ("OK", "MISMATCH", "LIMITATION", "UNSUPPORTED", "ERROR", "NOEXPECT")}
     total_execs, total_secs = 0, 0.0
     t0 = time.time()
+    oracle = getattr(opts, "oracle", None)
+    if oracle:
+        try:
+            herd7_bin = herd7.find(build=True)
+            mmdir = herd7.model_dir(opts.oracle_tree)
+        except herd7.Herd7Error as e:
+            print("busfuzz: %s" % e, file=sys.stderr)
+            return 2
     with concurrent.futures.ThreadPoolExecutor(max_workers=opts.jobs) as pool:
         futs = []
         for path, test, unsup in loaded:
+            herd = pool.submit(herd7.verdict, herd7_bin, mmdir, path) if oracle else None
             if test is None:
-                futs.append((path, unsup, None))
+                futs.append((path, test, unsup, None, herd))
             else:
-                futs.append((path, None, pool.submit(run_one, path, test, rt, opts)))
-        for path, unsup, fut in futs:
+                futs.append((path, test, None, pool.submit(run_one, path, test, rt, opts), herd))
+        for path, test, unsup, fut, herd in futs:
             if fut is None:
                 res = Result(unsup[0], path)
                 res.status, res.reason = "UNSUPPORTED", unsup[1]
             else:
                 res = fut.result()
+            if herd is not None:
+                judge_by_oracle(res, test, herd.result())
             counts[res.status] += 1
             total_execs += res.execs
             total_secs += res.seconds
@@ -1458,6 +1586,9 @@ def add_options(p):
                    help="stop a test's exploration after N executions (default 10000000)")
     p.add_argument("--timeout", type=int, default=600, metavar="S", help="seconds per test (default 600)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="tests compiled and run at once")
+    p.add_argument("--oracle", choices=("herd7",),
+                   help="also run herd7 (the LKMM's reference tool) on each test and judge by its verdict "
+                        "(built once into ~/.cache/busfuzz/herd7 when missing)")
     p.add_argument("--verbose", action="store_true", help="print where the generated C and explorers are")
     p.add_argument("--work", help=argparse.SUPPRESS)
 
@@ -1471,8 +1602,12 @@ def check_options(opts):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="litmus.py", description=__doc__.split("\n")[0])
     add_options(p)
+    p.add_argument("--tree", dest="oracle_tree", help="with --oracle: the kernel tree whose LKMM herd7 runs")
     p.add_argument("files", nargs="+", metavar="FILE")
     opts = p.parse_args(argv)
+    if opts.oracle and not opts.oracle_tree:
+        print("busfuzz: --oracle needs --tree (the kernel tree whose tools/memory-model herd7 runs)", file=sys.stderr)
+        return 2
     try:
         check_options(opts)
         return run(opts.files, opts)
