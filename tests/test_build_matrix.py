@@ -21,10 +21,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-import mutate  # noqa: E402
-from test_corpus_mutants import CORPUS, parse_mode  # noqa: E402
+from test_corpus_mutants import CORPUS, failed_mutants, parse_mode  # noqa: E402
 
 BUILDS = (("plain", "busfuzz-replay-"), ("asan", "busfuzz-fuzz-"), ("tsan", "busfuzz-fuzz-tsan-"))
 # What must be the same: the scenario line, the trace's steps, the finding's class.
@@ -80,6 +78,7 @@ def main():
         return 2
     bdir, names = sys.argv[1], sys.argv[2:]
     fails, ok = [], 0
+    failed = failed_mutants(bdir)
     # (what, binaries, input, mode): the unmodified trees with every seed, then the mutants.
     jobs = []
     seeds = sorted(glob.glob(os.path.join(ROOT, "corpus", "seeds", "*")))
@@ -98,6 +97,10 @@ def main():
         except ValueError as e:
             fails.append(name)
             print("FAIL %s: %s" % (name, e))
+            continue
+        if name in failed:
+            fails.append(name)
+            print("FAIL %s: the mutated copy did not build (see the mutants-build test)" % name)
             continue
         bins = {b: os.path.join(bdir, pre + "m-" + name) for b, pre in BUILDS}
         jobs.append(("%s %s" % (name, os.path.relpath(repro, ROOT)), bins, repro, mode))

@@ -34,6 +34,15 @@ def parse_mode(words, where):
     return mode
 
 
+def failed_mutants(bdir):
+    """The mutants the last mutants-build could not build (BUILD/mutants/failed.txt): the binaries
+    they have are an earlier build's, which no test may use."""
+    try:
+        return set(open(os.path.join(bdir, "mutants", "failed.txt")).read().split())
+    except OSError:
+        return set()
+
+
 def fmt_mode(mode):
     return " ".join(w for kv in sorted(mode.items()) for w in kv)
 

@@ -28,6 +28,8 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import litmus  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from test_corpus_mutants import failed_mutants  # noqa: E402
 
 ORDERING, OTHER = "get-bus-srcu-no-mb", "unregister-no-sync"   # the latter: a use-after-free
 # A second ordering mutant, found under --srcu impl (its .mode): Tree SRCU's
@@ -64,8 +66,9 @@ def main():
     try:
         mutated, other, emulation = (os.path.join(args.bindir, "busfuzz-replay-m-" + n)
                                      for n in (ORDERING, OTHER, EMULATION))
-        for b in (mutated, other, emulation):
-            if not os.path.isfile(b):
+        failed = failed_mutants(args.bindir)
+        for n, b in zip((ORDERING, OTHER, EMULATION), (mutated, other, emulation)):
+            if not os.path.isfile(b) or n in failed:
                 print("FAIL: %s was not built (see the mutants-build test)" % b)
                 return 1
         repro = os.path.join(ROOT, "corpus", "mutants", ORDERING)

@@ -39,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import mutate  # noqa: E402
-from test_corpus_mutants import CORPUS, parse_mode, fmt_mode  # noqa: E402
+from test_corpus_mutants import CORPUS, failed_mutants, fmt_mode, parse_mode  # noqa: E402
 
 FINDING_RE = re.compile(r"^FINDING ([\w-]+): (.*)$", re.M)
 REPRO_RE = re.compile(r"^reproducer written to (\S+) \(\d+ bytes, execution (\d+)\)$", re.M)
@@ -130,10 +130,11 @@ def check_mutant(args):
         check(False, str(e).replace(ROOT + "/", ""))
         return 1
     expect, clean_under = h["expect"], h.get("clean-under", "").split()
-    for b in (args.replay, args.explore):
-        if not os.path.isfile(b):
-            check(False, "%s: %s" % (os.path.basename(b), why_not_built(args.mut, args.tree)))
-            return 1
+    # A failed build leaves the binaries of the last good one: never test those.
+    bdir = os.path.dirname(os.path.dirname(os.path.dirname(args.copy)))     # BUILD/mutants/NAME/tree
+    if name in failed_mutants(bdir) or not all(os.path.isfile(b) for b in (args.replay, args.explore)):
+        check(False, "%s: %s" % (name, why_not_built(args.mut, args.tree)))
+        return 1
     print("mutant %s: expect %s under %s%s" % (name, expect, fmt_mode(mode),
                                                ", clean under " + " ".join(clean_under) if clean_under else ""))
 
@@ -163,8 +164,8 @@ def check_mutant(args):
         print("search: %s" % " ".join(full[1:-2]))
         if not check(v == expect and path is not None,
                      "the search finds %s within %d executions: %s" % (expect, runs, v or "no finding")):
-            print("    choose another search: line with: %s choose %s --explore %s" %
-                  (os.path.relpath(__file__), os.path.relpath(args.mut), args.explore))
+            print("    the mutated tree: %s; choose another search: line with: %s choose %s --explore %s" %
+                  (args.copy, os.path.relpath(__file__, ROOT), os.path.relpath(args.mut, ROOT), args.explore))
         else:
             print("    found in execution %d of %d (%.0fx margin)" % (e + 1, runs, runs / (e + 1)))
             v2, e2, path2, _, _ = search(args.explore, argv, mode, os.path.join(tmp, "b"))
@@ -271,9 +272,18 @@ def build(args):
     bad = [l for l in out.splitlines() if l.startswith("FAILED:") or "error:" in l or "busfuzz: " in l]
     for l in bad[:60]:
         print(l)
+    # Which mutants failed (a stale edit, a copy that does not compile): their tests must not
+    # run the binaries an earlier build left.
+    names = [os.path.basename(m)[:-4] for m in glob.glob(os.path.join(ROOT, "mutants", "*.mut"))]
+    failed = sorted({n for l in out.splitlines() if l.startswith("FAILED:") for n in names
+                     if re.search(r"(?:-m-|mutants/)%s(?:[./ ]|$)" % re.escape(n), l)})
+    os.makedirs(os.path.join(args.build_dir, "mutants"), exist_ok=True)
+    with open(os.path.join(args.build_dir, "mutants", "failed.txt"), "w") as f:
+        f.write("".join(n + "\n" for n in failed))
     built = sorted(glob.glob(os.path.join(args.build_dir, "busfuzz-*-m-*")))
     print("%d mutant binaries built%s" % (len(built), "" if r.returncode == 0 else
-                                           "; the build failed for some (above): their mutant-* tests fail"))
+                                           "; the build failed for %s (above): their tests fail" %
+                                           (", ".join(failed) or "some")))
     # The mutants that did not build fail their own tests; this fails only when nothing could build.
     return 0 if built else 1
 

@@ -7,6 +7,7 @@
  */
 #include "sim.h"
 #include "test_assert.h"
+#include "test_child.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -27,62 +28,10 @@ static void begin(const uint8_t *in, size_t n)
 	sim_begin(&cfg, in, n);
 }
 
-/*
- * Runs fn in a child (a finding ends the process) and returns the class of its
- * finding, or "" when it ended cleanly without one.  Only two endings are
- * verdicts: exit 1 after a FINDING line, exit 0 without one.  Anything else
- * (a signal, another exit status, a FINDING with the wrong status) is the
- * child crashing: it is said, and returned as "(...)", which no test expects,
- * so the test fails instead of reading a crash as "no finding".
- */
+/* Runs fn in a child: the class of its finding, "" for none, "(...)" if it crashed. */
 static const char *finding_of(void (*fn)(void))
 {
-	static char cls[128];
-	char *buf = NULL, *f;
-	size_t cap = 0, tot = 0;
-	int p[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(p))
-		abort();
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		abort();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		fn();
-		fflush(stdout);
-		_exit(0);
-	}
-	close(p[1]);
-	/* All of it: the FINDING line comes last, after the trace. */
-	do {
-		if (cap - tot < 4096 && !(buf = realloc(buf, cap = 2 * cap + 8192)))
-			abort();
-		n = read(p[0], buf + tot, cap - tot - 1);
-		tot += n > 0 ? (size_t)n : 0;
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	buf[tot] = 0;
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			abort();
-	cls[0] = 0;
-	f = strstr(buf, "FINDING ");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 1 && f) {
-		sscanf(f + 8, "%63[^:]", cls);
-	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !f)) {
-		snprintf(cls, sizeof(cls), "(the child %s %d%s)",
-			 WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-			 f ? ", after a FINDING line" : ", without a FINDING line");
-		printf("     %s\n", cls);
-	}
-	free(buf);
-	return cls;
+	return test_child_finding(fn);
 }
 
 /* ---- scheduler ------------------------------------------------------------- */

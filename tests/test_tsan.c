@@ -8,6 +8,7 @@
  */
 #include "sim.h"
 #include "test_assert.h"
+#include "test_child.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -187,58 +188,24 @@ static void run(const struct prog *p, enum sim_model m)
 	sim_end();
 }
 
+/* The program under the model, in a child (TSan's first report ends it). */
+static const struct prog *cur_prog;
+static enum sim_model cur_model;
+
+static void run_current(void)
+{
+	if (!getenv("TEST_TSAN_VERBOSE"))
+		freopen("/dev/null", "w", stderr);	/* TSan's own report */
+	run(cur_prog, cur_model);
+}
+
 /* The class of the finding the child printed, "" if none, "(...)" if it crashed. */
 static const char *finding_of(const struct prog *p, enum sim_model m, bool sync)
 {
-	static char cls[128];
-	char *buf = NULL, *f;
-	size_t cap = 0, tot = 0;
-	int fd[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(fd))
-		return "(pipe)";
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return "(fork)";
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		if (!getenv("TEST_TSAN_VERBOSE"))
-			freopen("/dev/null", "w", stderr);	/* TSan's own report */
-		with_sync = sync;
-		run(p, m);
-		fflush(stdout);
-		_exit(0);
-	}
-	close(fd[1]);
-	/* All of it, so that the child never blocks on a full pipe. */
-	do {
-		if (cap - tot < 4096 && !(buf = realloc(buf, cap = 2 * cap + 8192)))
-			abort();
-		n = read(fd[0], buf + tot, cap - tot - 1);
-		tot += n > 0 ? (size_t)n : 0;
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	buf[tot] = 0;
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			abort();
-	/* A verdict is exit 1 after a FINDING line (TSan's exitcode=1 too) or exit 0
-	 * without one; anything else is the child crashing, which no test expects. */
-	cls[0] = 0;
-	f = strstr(buf, "FINDING ");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 1 && f)
-		sscanf(f + 8, "%63[^:]", cls);
-	else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !f))
-		snprintf(cls, sizeof(cls), "(the child %s %d%s)",
-			 WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-			 f ? ", after a FINDING line" : ", without a FINDING line");
-	free(buf);
-	return cls;
+	cur_prog = p;
+	cur_model = m;
+	with_sync = sync;
+	return test_child_finding(run_current);
 }
 
 int main(void)
