@@ -36,7 +36,8 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	static const char *const names[SIM_MAX_THREADS] = { "P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7" };
-	struct sim_config cfg = { .strategy = SIM_STRAT_DFS, .model = SIM_MODEL_LKMM, .srcu = SIM_SRCU_DOC, .max_steps = 100000 };
+	struct sim_config cfg = { .strategy = SIM_STRAT_DFS, .model = SIM_MODEL_LKMM, .srcu = SIM_SRCU_DOC, .max_steps = 100000,
+				  .defer_loads = true };
 	unsigned long long max_execs = 0, execs = 0, passed = 0, satisfied = 0;
 	bool limit = false, validated;
 	double start;

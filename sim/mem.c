@@ -71,6 +71,8 @@ struct tstate {
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
 	unsigned ndep;
 	uint32_t oepoch;		/* store-ordering events so far (release, wmb, mb) */
+	unsigned deferred;		/* own-view events in a row with no preemption point (defer_loads) */
+	unsigned long own_step;		/* sim_s.steps + 1 after its latest own-view event */
 	uint32_t gseen;			/* TSO snapshot */
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
@@ -384,6 +386,37 @@ static int first_readable(struct loc *l, int tid)
 	return i;
 }
 
+/*
+ * With defer_loads (the litmus explorer) only the first of a run of a
+ * thread's events that change nothing but its own views (marked loads,
+ * smp_rmb(), smp_wmb()) is a preemption point: the other threads see them
+ * only through the thread's later events (stores, RMWs, full fences, lock and
+ * SRCU operations), which stay preemption points.  The run executes as a
+ * block wherever the scheduler puts it between the events around it, the
+ * latest place included, where each load reads from a superset of the
+ * stores (the thread's views do not move in between): every outcome is
+ * still explored, with far fewer interleavings.  After DEFER_MAX such
+ * events in a row (a spin loop) the next one preempts again.
+ */
+#define DEFER_MAX 64
+
+static void preempt_own(const struct sim_site *site)
+{
+	int tid = sim_s.cur;
+	struct tstate *t = tid >= 0 ? &ts_[tid] : NULL;
+
+	if (t && sim_cfg.defer_loads && t->own_step == sim_s.steps + 1 && t->deferred < DEFER_MAX) {
+		t->deferred++;		/* right after its previous one: no switch */
+		sim_step(site);
+	} else {
+		if (t)
+			t->deferred = 0;
+		sim_preempt(site);
+	}
+	if (t)
+		t->own_step = sim_s.steps + 1;
+}
+
 /* ---- fences ------------------------------------------------------------------- */
 
 static void full_fence(int tid)
@@ -455,7 +488,11 @@ static void fence_nopreempt(enum sim_fence f)
 
 void sim_fence(enum sim_fence f, const struct sim_site *site)
 {
-	sim_preempt(site);
+	/* smp_rmb(), smp_wmb() and barrier() change only the thread's own views. */
+	if (f == SIM_RMB || f == SIM_WMB || f == SIM_BARRIER)
+		preempt_own(site);
+	else
+		sim_preempt(site);
 	fence_nopreempt(f);
 	if (sim_cfg.trace)
 		sim_trace_acc(site, SIM_TK_FENCE, f, NULL, 0, 0, false);
@@ -617,7 +654,7 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 
 uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
-	sim_preempt(site);
+	preempt_own(site);
 	return load_nopreempt(addr, size, o, site);
 }
 

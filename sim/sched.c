@@ -530,7 +530,8 @@ void sim_schedule(bool cur_blocked)
 	switch_to(cur >= 0 ? &threads[cur] : NULL, next, cur >= 0 && threads[cur].state == T_DONE);
 }
 
-void sim_preempt(const struct sim_site *site)
+/* A step of the current thread that is no preemption point. */
+void sim_step(const struct sim_site *site)
 {
 	sim_s.last_site = site;
 	if (sim_s.cur >= 0)
@@ -538,6 +539,11 @@ void sim_preempt(const struct sim_site *site)
 	sim_trace_event(sim_s.cur, site, 0, NULL);
 	if (++sim_s.steps > sim_cfg.max_steps)
 		sim_finding("hang", site, "no progress after %lu steps", sim_s.steps - 1);
+}
+
+void sim_preempt(const struct sim_site *site)
+{
+	sim_step(site);
 	if (sim_s.budget) {
 		sim_s.budget--;
 		return;

@@ -81,6 +81,7 @@ int sim_nthreads(void);
 
 /* Preemption point: every shim primitive calls this first. */
 void sim_preempt(const struct sim_site *site);
+void sim_step(const struct sim_site *site);	/* the same bookkeeping, no switch */
 /* Block until wake(arg) holds; 'what' and 'obj' describe it for deadlock reports. */
 void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder);
 /* Run all threads to completion (called from the main context). */
@@ -112,6 +113,7 @@ struct sim_config {
 	enum sim_model model;
 	enum sim_srcu_mode srcu;
 	unsigned long max_steps;
+	bool defer_loads;	/* litmus: no preemption point before a marked load (sim/mem.c) */
 };
 extern const char *const sim_model_name[];
 extern const char *const sim_srcu_mode_name[];
