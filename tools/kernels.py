@@ -399,10 +399,20 @@ class Cache:
         return (p.stdout, p.stderr) if both else p.stdout
 
     def _update(self):
-        """apt-get update; returns the failures apt only warns about."""
+        """apt-get update; returns the failures apt only warns about.  A mirror whose Release files
+        are past their Valid-Until date (a frozen snapshot, as some machines are given) is read
+        anyway, with a warning: the signatures are still checked."""
         progress("updating package lists (private apt in %s) ..." % self.apt)
-        out, err = self._run(["apt-get", "-q", "update", "-o", "Acquire::Languages=none"],
-                             "apt-get update", both=True)
+        argv = ["apt-get", "-q", "update", "-o", "Acquire::Languages=none"]
+        try:
+            out, err = self._run(argv, "apt-get update", both=True)
+        except KernelError as e:
+            if "is expired" not in str(e):
+                raise
+            progress("warning: the mirror's Release files are past their Valid-Until date (a frozen "
+                     "mirror?); reading them anyway, their signatures still checked")
+            out, err = self._run(argv + ["-o", "Acquire::Check-Valid-Until=false"], "apt-get update",
+                                 both=True)
         return [re.sub(r"\s+", " ", l[len("W: Failed to fetch "):]).strip()
                 for l in err.splitlines() if l.startswith("W: Failed to fetch ")]
 
