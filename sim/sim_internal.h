@@ -13,6 +13,10 @@ struct sim_sched {
 	unsigned budget;
 	unsigned long steps, switches;
 	const struct sim_site *last_site;
+	struct sim_role_rec *roles;	/* sim_record_roles() */
+	size_t roles_cap;
+	uint8_t *orders;		/* sim_count_orders() */
+	size_t orders_mask;
 };
 extern struct sim_sched sim_s;
 
