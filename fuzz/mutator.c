@@ -20,8 +20,8 @@
  * It knows which stream byte is which from the scheduler (sim_record_roles()):
  * the roles of the latest execution, which is the input being mutated
  * whenever libFuzzer stacks mutations (-mutate_depth); otherwise the
- * mutations that need no roles.  One mutation in ten generates a whole
- * random input (small scenarios favoured), as blind generation does; the
+ * mutations that need no roles.  Some mutations generate a whole random
+ * input, as blind generation does (fuzz/explore.c's random strategy); the
  * crossover gives one input's scenario another's schedule.  libFuzzer's own
  * mutations stay, at a low rate.  Every result is an ordinary input: it
  * replays with `busfuzz replay`.
@@ -280,12 +280,6 @@ static void generate(struct in *in, size_t room)
 	for (size_t i = 0; i < sizeof(b); i++)
 		b[i] = (uint8_t)rnd();
 	decode(in, b, sizeof(b));
-	/* Most bugs need few ops: small scenarios more often than uniform bytes give them. */
-	if (rnd() & 1) {
-		in->nioctl = 1 + (rnd() & 1 ? 0 : below(3));
-		in->nvcpus = 1 + below(3);
-		set_counts(in);
-	}
 	in->len = 0;
 	random_tail(in, 0, room);
 }
@@ -464,13 +458,20 @@ static void mutate_stream(struct in *in, size_t room)
 static struct in cur;
 
 /*
- * A whole new input, as blind generation makes them, in one mutation of ten
- * (here and in the crossover, which libFuzzer calls as often as the
- * mutator).  More measured worse: the corpus's inputs are the better start.
+ * A whole new input, as blind generation makes them: the first GEN_BATCH
+ * mutations (a generated batch after the seeds: bugs that blind generation
+ * finds at once are found as fast), then one mutation in ten (here and in
+ * the crossover, which libFuzzer calls as often as the mutator).  A higher
+ * rate, or a longer batch, measured worse: the corpus's inputs are the better
+ * start.
  */
+#define GEN_BATCH 256
+
 static bool generating(void)
 {
-	return below(10) == 0;
+	static unsigned long calls;
+
+	return calls++ < GEN_BATCH || below(10) == 0;
 }
 
 /* The stream's room: what the largest scenario leaves (encode() cuts what does not fit). */
