@@ -168,10 +168,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* fuzz/mutator.c, when linked in (OSS-Fuzz's build has libFuzzer's mutations only). */
+__attribute__((weak)) void busfuzz_mutator_before_run(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cur_data = data;
 	cur_size = size;
+	if (busfuzz_mutator_before_run)
+		busfuzz_mutator_before_run(data, size);
 	for (unsigned long i = 0; i < repeat; i++)
 		busfuzz_run_one(data, size, &opts);
 	return 0;

@@ -29,6 +29,7 @@
 #pragma clang section bss="" data=""
 #include "extracted.h"		/* generated: what the tree has */
 #include "harness.h"
+#include "input.h"		/* the input's fields */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,8 @@ struct task_struct sim_task0;
 struct task_struct *sim_current_task = &sim_task0;
 
 #define NSLOTS 4
-#define MAX_IOCTL_OPS 8
-#define MAX_VCPU_OPS 4
+#define MAX_IOCTL_OPS IN_MAX_IOCTL_OPS
+#define MAX_VCPU_OPS IN_MAX_VCPU_OPS
 
 static const struct sim_site harness_site = { "fuzz/harness.c", 0, "scenario" };
 
@@ -59,14 +60,14 @@ static void decode(struct scenario *sc)
 	uint8_t b0 = sim_input_byte(), b1 = sim_input_byte(), b2 = sim_input_byte();
 
 	memset(sc, 0, sizeof(*sc));
-	sc->nvcpus = 1 + (b0 & 3) % 3 + (b0 >> 5 & 1);	/* bit 5: one more */
-	sc->failslab = (b0 & 0x80) != 0;
-	sc->vgic = (b0 & 0x40) != 0;
-	sc->nioctl = 1 + (b1 & 7);
-	sc->nvops = 1 + (b2 & 3);
+	sc->nvcpus = in_nvcpus(b0);
+	sc->failslab = (b0 & IN_B0_FAILSLAB) != 0;
+	sc->vgic = (b0 & IN_B0_VGIC) != 0;
+	sc->nioctl = in_nioctl(b1);
+	sc->nvops = in_nvops(b2);
 	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
 	sc->emul_rmb = BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP >= 0 ? BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP
-							      : (b2 & 0x80) != 0;
+							      : (b2 & IN_B2_EMUL_RMB) != 0;
 	for (int i = 0; i < sc->nioctl; i++)
 		sc->ioctl_op[i] = sim_input_byte();
 	for (int v = 0; v < sc->nvcpus; v++)
@@ -432,10 +433,10 @@ static void do_unregister_zone(int slot)
 
 static void ioctl_op(uint8_t op)
 {
-	int slot = (op >> 1) & 3, kind = (op >> 4) & 3;
-	int bus = (op >> 3) & 1 ? KVM_PIO_BUS : KVM_MMIO_BUS;
+	int slot = (op >> IN_IOCTL_SLOT_SHIFT) & 3, kind = (op >> IN_IOCTL_KIND_SHIFT) & 3;
+	int bus = op & IN_IOCTL_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS;
 
-	if (op & 1) {
+	if (op & IN_IOCTL_UNREG) {
 		/* Unregister whatever userspace has there, by the matching ioctl. */
 		switch (h.kind[slot]) {
 		case KIND_DEV:
@@ -457,7 +458,7 @@ static void ioctl_op(uint8_t op)
 		break;
 	case KIND_IOEVENTFD:
 	case KIND_IOEVENTFD_NOLEN:
-		do_assign_ioeventfd(slot, kind, bus, (op & 0x40) != 0);
+		do_assign_ioeventfd(slot, kind, bus, (op & IN_IOCTL_DATAMATCH) != 0);
 		break;
 	case KIND_COALESCED:
 		do_register_zone(slot, bus);
@@ -566,7 +567,7 @@ static void check_ordering(int slot, unsigned long seen, int op, int bus, int r,
 	int epoch = (int)(seen >> 4), kind = (int)(seen >> 2 & 3), tid = sim_current();
 	struct reach got = h.reached[tid];
 	bool hit = got.kind >= 0 && got.slot == slot;	/* epochs of a slot are unique */
-	bool write = (op & 3) == OP_WRITE || (op & 3) == OP_WRITE_COOKIE;
+	bool write = (op & IN_VCPU_KIND) == OP_WRITE || (op & IN_VCPU_KIND) == OP_WRITE_COOKIE;
 
 	if (seen & 1) {
 		/* Observed registered: must reach it unless its removal has begun. */
@@ -585,7 +586,7 @@ static void check_ordering(int slot, unsigned long seen, int op, int bus, int r,
 					    epoch, bus, r);
 			return;
 		}
-		if (kind != KIND_DEV && (op & 3) == OP_READ)
+		if (kind != KIND_DEV && (op & IN_VCPU_KIND) == OP_READ)
 			return;		/* ioeventfds and zones have no read */
 		if (!(hit && got.epoch == epoch))
 			sim_finding("ordering", sim_last_site(),
@@ -603,14 +604,14 @@ static void check_ordering(int slot, unsigned long seen, int op, int bus, int r,
 static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, int nth)
 {
 	struct kvm *kvm = vcpu->kvm;
-	int kind = op & 3, slot = (op >> 2) & 3, tid = sim_current();
+	int kind = op & IN_VCPU_KIND, slot = (op >> IN_VCPU_SLOT_SHIFT) & 3, tid = sim_current();
 	int bus, r = 0, in_ring = 0;
 	bool zone = (seen & 1) && (seen >> 2 & 3) == KIND_COALESCED;
 	gpa_t addr;
 	u64 val = VAL_MATCH;
 
 	bus = (seen >> 1) & 1 ? KVM_PIO_BUS : KVM_MMIO_BUS;
-	if (!seen && (op & 0x10))
+	if (!seen && (op & IN_VCPU_PIO))
 		bus = KVM_PIO_BUS;
 	addr = slot_addr(slot, bus);
 	if (h.sc.vgic && slot == VGIC_SLOT) {
@@ -642,7 +643,7 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 		r = kvm_io_bus_read(vcpu, bus, addr, slot_len(bus), &val);
 		break;
 	case OP_WRITE_COOKIE:
-		r = kvm_io_bus_write_cookie(vcpu, bus, addr, slot_len(bus), &val, (op >> 5) & 3);
+		r = kvm_io_bus_write_cookie(vcpu, bus, addr, slot_len(bus), &val, (op >> IN_VCPU_COOKIE_SHIFT) & 3);
 		break;
 	case OP_GET_DEV: {
 		struct kvm_io_device *d = kvm_io_bus_get_dev(kvm, bus, addr);
@@ -729,10 +730,10 @@ static void vcpu_thread(void *arg)
 	}
 	for (int i = 0; i < h.sc.nvops; i++) {
 		uint8_t op = h.sc.vcpu_op[vcpu->vcpu_id][i];
-		int slot = (op >> 2) & 3;
+		int slot = (op >> IN_VCPU_SLOT_SHIFT) & 3;
 		unsigned long seen;
 
-		if ((op & 0x80) && in_section) {
+		if ((op & IN_VCPU_EMULATED) && in_section) {
 			seen = READ_ONCE(h.pub[slot]);	/* emulated: the emulator reads guest memory */
 			if (h.sc.emul_rmb)
 				smp_rmb();		/* before the next emulated instruction */

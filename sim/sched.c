@@ -484,6 +484,46 @@ __attribute__((noreturn)) static void report_deadlock(void)
 	sim_finding("deadlock", sim_s.last_site, "every thread is parked: %s", buf);
 }
 
+/* ---- feedback for the mutator (fuzz/mutator.c) ----------------------------- */
+
+void sim_record_roles(struct sim_role_rec *roles, size_t cap)
+{
+	sim_s.roles = roles;
+	sim_s.roles_cap = roles ? cap : 0;
+}
+
+void sim_count_orders(uint8_t *counters, size_t mask)
+{
+	sim_s.orders = counters;
+	sim_s.orders_mask = mask;
+}
+
+/* The decision bytes sim_schedule() is about to read from the input. */
+static void note_roles(const int *cand, int n, int cur)
+{
+	size_t p = sim_s.in_pos;
+	int ci = 0xff;
+
+	for (int i = 0; i < n; i++)
+		if (cand[i] == cur)
+			ci = i;
+	if (n > 1 && p < sim_s.roles_cap)
+		sim_s.roles[p++] = (struct sim_role_rec){ SIM_ROLE_CHOICE, (uint8_t)n, (uint8_t)ci };
+	else if (n > 1)
+		p++;
+	if (p < sim_s.roles_cap)
+		sim_s.roles[p] = (struct sim_role_rec){ SIM_ROLE_BUDGET, 0, 0 };
+}
+
+/* A switch between two sites: the pair (in this order) is one counter. */
+static void count_order(const struct sim_site *from, const struct sim_site *to)
+{
+	uint64_t h = ((uintptr_t)from * 0x9e3779b97f4a7c15ull) ^ ((uintptr_t)to * 0xc2b2ae3d27d4eb4full);
+	uint8_t *c = &sim_s.orders[(h ^ h >> 29) & sim_s.orders_mask];
+
+	*c += *c != 0xff;
+}
+
 /*
  * Pick the next thread and switch to it.  'cur_blocked': the current thread
  * cannot go on (parked or done), so it is not a candidate.
@@ -517,6 +557,8 @@ void sim_schedule(bool cur_blocked)
 		next = cand[gen_pick(cand, n, ci)];
 		sim_s.budget = 0;
 	} else if (sim_s.in_pos < sim_s.in_size) {
+		if (__builtin_expect(sim_s.roles != NULL, 0))
+			note_roles(cand, n, cur_blocked ? -1 : cur);
 		next = cand[sim_choose(n)];
 		sim_s.budget = sim_input_byte() & 15;
 	} else {
@@ -525,6 +567,8 @@ void sim_schedule(bool cur_blocked)
 	}
 	if (next == cur)
 		return;
+	if (__builtin_expect(sim_s.orders != NULL, 0) && cur >= 0 && next >= 0)
+		count_order(threads[cur].last_site, threads[next].last_site);
 	if (next >= 0)
 		threads[next].state = T_RUNNABLE;	/* a parked one: its condition holds */
 	switch_to(cur >= 0 ? &threads[cur] : NULL, next, cur >= 0 && threads[cur].state == T_DONE);

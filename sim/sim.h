@@ -68,6 +68,25 @@ extern const char *const sim_strategy_name[];
 int sim_strategy_parse(const char *s);	/* -1 if unknown */
 const uint8_t *sim_recording(size_t *len);
 
+/*
+ * Feedback for a structure-aware mutator (fuzz/mutator.c), off unless set.
+ * Roles: what each byte of the input was to the scheduler in the latest
+ * execution (decision bytes it read in sim_schedule(); the others are data
+ * choices or the scenario), with the candidates a choice byte chose among
+ * and the index of the thread that was running.  Order: a counter per pair
+ * of sites (the one a thread was switched away from, the one the next
+ * resumes at), hashed into 'mask + 1' counters, so a coverage-guided fuzzer
+ * keeps inputs that reach new interleavings, not only new lines.
+ */
+enum sim_role { SIM_ROLE_OTHER, SIM_ROLE_CHOICE, SIM_ROLE_BUDGET };
+struct sim_role_rec {
+	uint8_t role;		/* enum sim_role */
+	uint8_t n;		/* a choice: among this many threads */
+	uint8_t cur;		/* a choice: the running thread's index among them, 0xff: it could not go on */
+};
+void sim_record_roles(struct sim_role_rec *roles, size_t cap);	/* NULL: off */
+void sim_count_orders(uint8_t *counters, size_t mask);		/* NULL: off; mask + 1 a power of two */
+
 /* ---- threads and scheduler ---------------------------------------------- */
 struct sim_thread;
 typedef void (*sim_thread_fn)(void *arg);

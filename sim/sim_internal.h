@@ -17,6 +17,10 @@ struct sim_sched {
 	const struct sim_site *last_site;
 	bool abandoned;		/* this execution was given up (sim_abandon()) */
 	bool in_end;		/* sim_end()'s checks run: sim_end_jmp is armed */
+	struct sim_role_rec *roles;	/* sim_record_roles() */
+	size_t roles_cap;
+	uint8_t *orders;		/* sim_count_orders() */
+	size_t orders_mask;
 };
 extern struct sim_sched sim_s;
 extern jmp_buf sim_end_jmp;

@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The structure-aware mutator of the libFuzzer targets (fuzz/fuzz_bus.c).
+ *
+ * libFuzzer's byte mutations break an input's structure (fuzz/input.h): one
+ * flipped head bit changes the number of vCPUs and shifts every op and every
+ * decision after it, and its inputs start short, so the decision stream runs
+ * out and nothing is preempted.  This mutator edits the three parts apart:
+ *
+ *   scenario   one field of the head or of an op (threads, ops, kinds,
+ *              slots, buses), resizing the op arrays without moving the
+ *              stream;
+ *   schedule   where preemptions fall and who runs (a choice byte), run
+ *              lengths (a budget byte), a pct-style priority change (another
+ *              thread runs, then long runs), a fresh random tail, a tail
+ *              spliced from another input;
+ *   data       stale loads, allocation failures, grace-period progress:
+ *              to the newest/no fault, or to another choice.
+ *
+ * It knows which stream byte is which from the scheduler (sim_record_roles()):
+ * the roles of the latest execution, which is the input being mutated
+ * whenever libFuzzer stacks mutations (-mutate_depth); otherwise the
+ * mutations that need no roles.  Some mutations generate a whole random
+ * input, as blind generation does (fuzz/explore.c's random strategy); the
+ * crossover gives one input's scenario another's schedule.  libFuzzer's own
+ * mutations stay, at a low rate.  Every result is an ordinary input: it
+ * replays with `busfuzz replay`.
+ *
+ * Interleaving feedback: a counter per (site switched from, site resumed at)
+ * pair (sim_count_orders()) registered as extra 8-bit coverage counters.
+ */
+#include "input.h"
+#include "sim.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+void __sanitizer_cov_8bit_counters_init(uint8_t *start, uint8_t *stop);
+void __sanitizer_cov_pcs_init(const uintptr_t *beg, const uintptr_t *end);
+
+#define MAX_INPUT 4096
+#define ORDER_COUNTERS 4096
+
+static uint8_t last[MAX_INPUT];			/* the latest execution's input */
+static size_t last_size;
+static struct sim_role_rec roles[MAX_INPUT];	/* and what each byte was to the scheduler */
+static uint8_t orders[ORDER_COUNTERS];
+static uintptr_t order_pcs[2 * ORDER_COUNTERS];	/* libFuzzer wants a "PC" and flags per counter */
+
+/* Registered with libFuzzer before main(), as the compiler's own counters are. */
+__attribute__((constructor)) static void register_orders(void)
+{
+	for (int i = 0; i < ORDER_COUNTERS; i++)
+		order_pcs[2 * i] = (uintptr_t)&orders[i];	/* distinct, and named as such in -print_pcs */
+	__sanitizer_cov_8bit_counters_init(orders, orders + ORDER_COUNTERS);
+	__sanitizer_cov_pcs_init(order_pcs, order_pcs + 2 * ORDER_COUNTERS);
+}
+
+/* BUSFUZZ_MUTATOR=0: libFuzzer's own mutations only, no order counters (bench/run's baseline). */
+static int enabled = -1;
+
+static bool mutator_on(void)
+{
+	if (enabled < 0) {
+		const char *e = getenv("BUSFUZZ_MUTATOR");
+
+		enabled = !(e && !strcmp(e, "0"));
+	}
+	return enabled;
+}
+
+/* fuzz/fuzz_bus.c, before each execution: keep the input, record the roles. */
+void busfuzz_mutator_before_run(const uint8_t *data, size_t size)
+{
+	if (!mutator_on())
+		return;
+	if (size > MAX_INPUT)
+		size = MAX_INPUT;
+	memcpy(last, data, size);
+	last_size = size;
+	memset(roles, 0, size * sizeof(roles[0]));
+	sim_record_roles(roles, size);
+	sim_count_orders(orders, ORDER_COUNTERS - 1);
+}
+
+/* ---- randomness: libFuzzer's seed per call ------------------------------- */
+
+static uint64_t rs;
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rs += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned below(unsigned n)
+{
+	return n ? (unsigned)(rnd() % n) : 0;
+}
+
+/* ---- the input, decoded -------------------------------------------------- */
+
+struct in {
+	uint8_t b[IN_HEAD];
+	int nioctl, nvcpus, nvops;
+	uint8_t ioctl[IN_MAX_IOCTL_OPS];
+	uint8_t vop[IN_MAX_VCPUS][IN_MAX_VCPU_OPS];
+	const struct sim_role_rec *roles;	/* of the stream's bytes, NULL: unknown */
+	size_t used;				/* with roles: the stream bytes the execution read */
+	size_t len;
+	uint8_t s[MAX_INPUT];			/* the stream */
+};
+
+/* Missing bytes read as the harness reads them: 0. */
+static void decode(struct in *in, const uint8_t *d, size_t size)
+{
+	size_t p = IN_HEAD, start = in_stream_start(d, size);
+
+	memset(in, 0, offsetof(struct in, s));
+	for (int i = 0; i < IN_HEAD; i++)
+		in->b[i] = i < (int)size ? d[i] : 0;
+	in->nioctl = in_nioctl(in->b[1]);
+	in->nvcpus = in_nvcpus(in->b[0]);
+	in->nvops = in_nvops(in->b[2]);
+	for (int i = 0; i < in->nioctl; i++, p++)
+		in->ioctl[i] = p < size ? d[p] : 0;
+	for (int v = 0; v < in->nvcpus; v++)
+		for (int i = 0; i < in->nvops; i++, p++)
+			in->vop[v][i] = p < size ? d[p] : 0;
+	in->len = size - start;
+	memcpy(in->s, d + start, in->len);
+	/* The roles of the latest execution, if that is this input. */
+	if (size == last_size && !memcmp(d, last, size)) {
+		size_t left = sim_input_remaining();	/* the scheduler's state is the latest execution's */
+
+		in->roles = roles + start;
+		in->used = size - left > start ? size - left - start : 0;
+	}
+}
+
+static size_t encode(const struct in *in, uint8_t *d, size_t max)
+{
+	size_t p = 0;
+
+	for (int i = 0; i < IN_HEAD && p < max; i++)
+		d[p++] = in->b[i];
+	for (int i = 0; i < in->nioctl && p < max; i++)
+		d[p++] = in->ioctl[i];
+	for (int v = 0; v < in->nvcpus; v++)
+		for (int i = 0; i < in->nvops && p < max; i++)
+			d[p++] = in->vop[v][i];
+	for (size_t i = 0; i < in->len && p < max; i++)
+		d[p++] = in->s[i];
+	return p;
+}
+
+static void set_counts(struct in *in)
+{
+	static const uint8_t vcpus[5] = { 0, 0, 1, 2, 2 | IN_B0_VCPU4 };
+
+	in->b[0] = (in->b[0] & ~(IN_B0_VCPUS | IN_B0_VCPU4)) | vcpus[in->nvcpus];
+	in->b[1] = (in->b[1] & ~IN_B1_NIOCTL) | (in->nioctl - 1);
+	in->b[2] = (in->b[2] & ~IN_B2_NVOPS) | (in->nvops - 1);
+}
+
+/* ---- scenario ------------------------------------------------------------ */
+
+static uint8_t rnd_field(uint8_t op, unsigned shift, unsigned bits)
+{
+	uint8_t m = (uint8_t)(((1u << bits) - 1) << shift);
+
+	return (uint8_t)((op & ~m) | ((rnd() << shift) & m));
+}
+
+static void mutate_ioctl_op(uint8_t *op)
+{
+	switch (below(6)) {
+	case 0: *op ^= IN_IOCTL_UNREG; break;
+	case 1: *op = rnd_field(*op, IN_IOCTL_SLOT_SHIFT, 2); break;
+	case 2: *op ^= IN_IOCTL_PIO; break;
+	case 3: *op = rnd_field(*op, IN_IOCTL_KIND_SHIFT, 2); break;
+	case 4: *op ^= IN_IOCTL_DATAMATCH; break;
+	default: *op = (uint8_t)rnd(); break;
+	}
+}
+
+static void mutate_vcpu_op(uint8_t *op)
+{
+	switch (below(6)) {
+	case 0: *op = rnd_field(*op, 0, 2); break;
+	case 1: *op = rnd_field(*op, IN_VCPU_SLOT_SHIFT, 2); break;
+	case 2: *op ^= IN_VCPU_PIO; break;
+	case 3: *op = rnd_field(*op, IN_VCPU_COOKIE_SHIFT, 2); break;
+	case 4: *op ^= IN_VCPU_EMULATED; break;
+	default: *op = (uint8_t)rnd(); break;
+	}
+}
+
+static void mutate_scenario(struct in *in)
+{
+	int v = below(in->nvcpus), i;
+
+	switch (below(10)) {
+	case 0:	/* another number of vCPUs: the ops of those that stay stay */
+		in->nvcpus = 1 + below(IN_MAX_VCPUS);
+		for (int w = 0; w < IN_MAX_VCPUS; w++)
+			for (i = 0; i < IN_MAX_VCPU_OPS; i++)
+				if (w >= in->nvcpus || i >= in->nvops)
+					in->vop[w][i] = (uint8_t)rnd();
+		break;
+	case 1:	/* another number of ops per vCPU */
+		in->nvops = 1 + below(IN_MAX_VCPU_OPS);
+		for (int w = 0; w < IN_MAX_VCPUS; w++)
+			for (i = in->nvops; i < IN_MAX_VCPU_OPS; i++)
+				in->vop[w][i] = (uint8_t)rnd();
+		break;
+	case 2:	/* an ioctl op more, anywhere, or one less */
+		i = below(in->nioctl + 1);
+		if (in->nioctl < IN_MAX_IOCTL_OPS && (rnd() & 1 || in->nioctl == 1)) {
+			memmove(in->ioctl + i + 1, in->ioctl + i, in->nioctl - i);
+			in->ioctl[i] = (uint8_t)rnd();
+			in->nioctl++;
+		} else if (in->nioctl > 1) {
+			i = below(in->nioctl);
+			memmove(in->ioctl + i, in->ioctl + i + 1, in->nioctl - i - 1);
+			in->nioctl--;
+		}
+		break;
+	case 3:
+		in->b[0] ^= IN_B0_FAILSLAB;
+		break;
+	case 4:
+		in->b[0] ^= rnd() & 1 ? IN_B0_VGIC : 0;
+		in->b[2] ^= rnd() & 1 ? IN_B2_EMUL_RMB : 0;
+		break;
+	case 5: case 6:
+		mutate_ioctl_op(&in->ioctl[below(in->nioctl)]);
+		break;
+	case 7: case 8:
+		mutate_vcpu_op(&in->vop[v][below(in->nvops)]);
+		break;
+	default: {	/* two ops trade places */
+		int a = below(in->nvops), b = below(in->nvops), w = below(in->nvcpus);
+		uint8_t t = in->vop[v][a];
+
+		in->vop[v][a] = in->vop[w][b];
+		in->vop[w][b] = t;
+		break;
+	}
+	}
+	set_counts(in);
+	in->roles = NULL;	/* the decisions fall elsewhere now */
+}
+
+/* ---- schedule and data --------------------------------------------------- */
+
+static void random_tail(struct in *in, size_t from, size_t room)
+{
+	/* Random bytes are the random strategy's decisions (a choice, a 0-15 budget, data). */
+	size_t n = 16 + below(144);
+
+	if (from > room)
+		from = room;
+	if (from + n > room)
+		n = room - from;
+	for (size_t i = 0; i < n; i++)
+		in->s[from + i] = (uint8_t)rnd();
+	in->len = from + n;
+}
+
+static void generate(struct in *in, size_t room)
+{
+	uint8_t b[IN_HEAD + IN_MAX_IOCTL_OPS + IN_MAX_VCPUS * IN_MAX_VCPU_OPS];
+
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)rnd();
+	decode(in, b, sizeof(b));
+	in->len = 0;
+	random_tail(in, 0, room);
+}
+
+/* The stream positions of one role (of the latest execution); n found. */
+static size_t find_role(const struct in *in, int role, size_t *pos, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < in->used && n < cap; i++)
+		if (in->roles[i].role == role)
+			pos[n++] = i;
+	return n;
+}
+
+static size_t pick(const struct in *in, int role)
+{
+	static size_t pos[MAX_INPUT];
+	size_t n = find_role(in, role, pos, MAX_INPUT);
+
+	return n ? pos[below((unsigned)n)] : (size_t)-1;
+}
+
+/* A choice byte that picks candidate c among n: keep the high bits, fewer changed bytes. */
+static uint8_t choose(uint8_t old, unsigned n, unsigned c)
+{
+	unsigned base = old - old % n;
+
+	return (uint8_t)(base + c < 256 ? base + c : c);
+}
+
+/* Mutations that need the roles. */
+static bool mutate_known(struct in *in, size_t room)
+{
+	size_t p;
+
+	switch (below(6)) {
+	case 0:	/* a preemption more or less: switch away where the thread went on, or stay */
+	case 1: {
+		const struct sim_role_rec *r;
+
+		p = pick(in, SIM_ROLE_CHOICE);
+		if (p == (size_t)-1)
+			return false;
+		r = &in->roles[p];
+		if (r->cur != 0xff && in->s[p] % r->n != r->cur && rnd() & 1)
+			in->s[p] = choose(in->s[p], r->n, r->cur);
+		else
+			in->s[p] = choose(in->s[p], r->n, (r->cur + 1 + below(r->n - 1)) % r->n);
+		return true;
+	}
+	case 2: /* pct: another thread gets the highest priority here, and runs long */
+		p = pick(in, SIM_ROLE_CHOICE);
+		if (p == (size_t)-1)
+			return false;
+		in->s[p] = choose(in->s[p], in->roles[p].n, below(in->roles[p].n));
+		for (size_t i = p + 1, k = 0; i < in->used && k < 8; i++) {
+			const struct sim_role_rec *r = &in->roles[i];
+
+			if (r->role == SIM_ROLE_BUDGET) {
+				in->s[i] |= 15;
+				k++;
+			} else if (r->role == SIM_ROLE_CHOICE && r->cur != 0xff) {
+				in->s[i] = choose(in->s[i], r->n, r->cur);
+			}
+		}
+		return true;
+	case 3:	/* a run length */
+		p = pick(in, SIM_ROLE_BUDGET);
+		if (p == (size_t)-1)
+			return false;
+		in->s[p] = (in->s[p] & ~15) | (rnd() & 1 ? below(16) : rnd() & 1 ? 0 : 15);
+		return true;
+	default: /* a data choice: the newest value / no fault, or another */
+		p = pick(in, SIM_ROLE_OTHER);
+		if (p == (size_t)-1)
+			return false;
+		in->s[p] = rnd() & 1 ? 0 : (uint8_t)rnd();
+		return true;
+	}
+}
+
+static const uint8_t *pool[64];			/* recent inputs, to splice from */
+static size_t pool_len[64];
+static uint8_t pool_buf[64][512];
+static unsigned pool_n;
+
+static void remember(const uint8_t *d, size_t size)
+{
+	unsigned k = pool_n++ % 64;
+
+	if (size > sizeof(pool_buf[0]))
+		size = sizeof(pool_buf[0]);
+	memcpy(pool_buf[k], d, size);
+	pool[k] = pool_buf[k];
+	pool_len[k] = size;
+}
+
+/* Another input's stream, from one of its positions on, replaces this one's from one of ours on. */
+static void splice(struct in *in, const uint8_t *d, size_t size, size_t room)
+{
+	size_t start = in_stream_start(d, size), at = below((unsigned)in->len + 1), from, n;
+
+	if (start >= size)
+		return;
+	from = start + below((unsigned)(size - start));
+	if (rnd() & 1)
+		from = start + (at < size - start ? at : 0);	/* the same decision point, roughly */
+	n = size - from;
+	if (at + n > room)
+		n = room > at ? room - at : 0;
+	memcpy(in->s + at, d + from, n);
+	in->len = at + n;
+}
+
+static void mutate_stream(struct in *in, size_t room)
+{
+	size_t p = below((unsigned)in->len + 1);
+
+	if (in->roles && below(4) != 0 && mutate_known(in, room))
+		return;
+	switch (below(10)) {
+	case 7: case 8: case 9:
+	case 0:	/* a fresh tail, from a point the execution reached */
+		if (in->roles && in->used)
+			p = below((unsigned)in->used);
+		random_tail(in, p, room);
+		break;
+	case 1:	/* one decision */
+		if (in->len)
+			in->s[below((unsigned)in->len)] = (uint8_t)rnd();
+		else
+			random_tail(in, 0, room);
+		break;
+	case 2: /* run lengths over a stretch: long (pct-like) or short */
+	{
+		uint8_t v = rnd() & 1 ? 15 : 0;
+
+		for (size_t i = p; i < in->len && i < p + 16; i++)
+			in->s[i] = (in->s[i] & ~15) | (rnd() & 3 ? v : below(16));
+		break;
+	}
+	case 3: /* a decision more (two bytes), or one less */
+		if (rnd() & 1 && in->len + 2 <= room) {
+			memmove(in->s + p + 2, in->s + p, in->len - p);
+			in->s[p] = (uint8_t)rnd();
+			in->s[p + 1] = (uint8_t)rnd();
+			in->len += 2;
+		} else if (in->len >= 2 && p + 2 <= in->len) {
+			memmove(in->s + p, in->s + p + 2, in->len - p - 2);
+			in->len -= 2;
+		}
+		break;
+	case 4: /* the stream ends here: no preemption after */
+		in->len = p;
+		break;
+	case 5:	/* another input's schedule */
+		if (pool_n) {
+			unsigned k = below(pool_n < 64 ? pool_n : 64);
+
+			splice(in, pool[k], pool_len[k], room);
+		}
+		break;
+	case 6: { /* libFuzzer's own mutation of the stream alone */
+		size_t n = in->len;
+
+		if (n > room)
+			n = room;
+		if (room)
+			in->len = LLVMFuzzerMutate(in->s, n, room);
+		break;
+	}
+	}
+}
+
+static struct in cur;
+
+/*
+ * A whole new input, as blind generation makes them: the first GEN_BATCH
+ * mutations (a generated batch after the seeds: bugs that blind generation
+ * finds at once are found as fast), then one mutation in ten (here and in
+ * the crossover, which libFuzzer calls as often as the mutator).  A higher
+ * rate, or a longer batch, measured worse: the corpus's inputs are the better
+ * start.
+ */
+#define GEN_BATCH 256
+
+static bool generating(void)
+{
+	static unsigned long calls;
+
+	return calls++ < GEN_BATCH || below(10) == 0;
+}
+
+/* The stream's room: what the largest scenario leaves (encode() cuts what does not fit). */
+static size_t stream_room(size_t max)
+{
+	size_t head = IN_HEAD + IN_MAX_IOCTL_OPS + IN_MAX_VCPUS * IN_MAX_VCPU_OPS;
+
+	return max > head ? max - head : 0;
+}
+
+/* libFuzzer's seed for this call; the sizes within our buffers. */
+static void begin(unsigned int seed, size_t *max, size_t *size)
+{
+	rs = seed * 0x2545f4914f6cdd1dull + 1;
+	if (*max > MAX_INPUT)
+		*max = MAX_INPUT;
+	if (*size > *max)
+		*size = *max;
+}
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+	size_t room;
+	unsigned r;
+
+	begin(seed, &max_size, &size);
+	if (!mutator_on())
+		return LLVMFuzzerMutate(data, size, max_size);
+	remember(data, size);
+	r = below(100);
+	if (r < 3 && size)	/* libFuzzer's own, on the whole input */
+		return LLVMFuzzerMutate(data, size, max_size);
+	decode(&cur, data, size);
+	room = stream_room(max_size);
+	if (generating() || size < IN_HEAD) {
+		generate(&cur, room);
+	} else if (r < 20) {
+		mutate_scenario(&cur);
+		if (rnd() & 1)
+			random_tail(&cur, 0, room);
+	} else
+		mutate_stream(&cur, room);
+	return encode(&cur, data, max_size);
+}
+
+/* The scenario of one input with the schedule of another, from a point of each. */
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2, size_t s2, uint8_t *out,
+				 size_t max_out, unsigned int seed)
+{
+	size_t room;
+
+	begin(seed, &max_out, &s1);
+	if (!mutator_on()) {
+		if (!s1) {	/* the empty input: the other one (corpus inputs are distinct) */
+			d1 = d2;
+			s1 = s2 < max_out ? s2 : max_out;
+		}
+		memcpy(out, d1, s1);
+		return LLVMFuzzerMutate(out, s1, max_out);
+	}
+	room = stream_room(max_out);
+	if (generating() || s1 < IN_HEAD) {
+		generate(&cur, room);
+		return encode(&cur, out, max_out);
+	}
+	decode(&cur, d1, s1);
+	cur.roles = NULL;
+	if (cur.len > room)
+		cur.len = room;
+	splice(&cur, d2, s2, room);
+	if (rnd() & 1)
+		mutate_stream(&cur, room);
+	return encode(&cur, out, max_out);
+}
