@@ -45,6 +45,8 @@ WANTED = (
 MARKER = "busfuzz-complete.json"
 # The suite whose linux-source-5.10 busfuzz fetches (added to the private sources).
 OLD_SECURITY_SUITE = "bullseye-security"
+DERIVED_MARK = "security suite"
+VALID_UNTIL_OFF = "valid-until-off"     # marker in the private apt folder
 LISTS_MAX_AGE = 24 * 3600
 DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 
@@ -214,11 +216,25 @@ def make_sources_list(entries):
                 comps = "" if s.endswith("/") else " " + " ".join(e["components"])
                 lines.append("deb %s%s %s%s" % (opts(e), uri, s, comps))
     # linux-source-5.10, the stable tree the historic bus fixes went to: bullseye's
-    # security suite, on the machine's own security mirror (none: no 5.10).
+    # security suite, on the machine's own security mirror.  A machine without a
+    # security entry (debootstrap writes none) gets one derived from its main
+    # mirror ("<mirror>-security", as Debian's own mirrors lay it out): the stable
+    # release's security suite is where its newer kernels (6.12 on bookworm) are.
     sec = next((e for e in deb if any(re.search(r"-security$", x) for x in e["suites"])), None)
     have = {x for e in deb for x in e["suites"]}
-    if sec is not None and OLD_SECURITY_SUITE not in have:
-        lines.append("# linux-source of the oldest supported kernel")
+    derived = sec is None
+    if derived:
+        codename = next((x for x in main["suites"] if re.fullmatch(r"[a-z]+", x)
+                         and x not in ("stable", "testing", "unstable", "sid")), None)
+        sec = dict(main, uris=[main["uris"][0].rstrip("/") + "-security"],
+                   suites=[codename + "-security"] if codename else [])
+        for x in sec["suites"]:
+            lines.append("# %s (derived: the machine has no security entry)" % DERIVED_MARK)
+            lines.append("deb %s%s %s main" % (opts(sec), sec["uris"][0], x))
+            have.add(x)
+    if OLD_SECURITY_SUITE not in have:
+        lines.append("# linux-source of the oldest supported kernel%s" % (
+            " (%s derived: the machine has no security entry)" % DERIVED_MARK if derived else ""))
         lines.append("deb %s%s %s main" % (opts(sec), sec["uris"][0], OLD_SECURITY_SUITE))
     if not have_unstable:
         u = dict(main)
@@ -227,6 +243,17 @@ def make_sources_list(entries):
         lines.append("# linux-source of the newest kernels")
         lines.append("deb %s%s unstable main" % (opts(u), main["uris"][0]))
     return "\n".join(lines) + "\n"
+
+
+def derived_uris(sources):
+    """The mirrors make_sources_list() derived rather than read (the line after its mark)."""
+    out, lines = [], sources.splitlines()
+    for i, l in enumerate(lines[:-1]):
+        if l.startswith("#") and DERIVED_MARK in l:
+            m = re.match(r"deb (?:\[[^\]]*\] )?(\S+)", lines[i + 1])
+            if m and m.group(1) not in out:
+                out.append(m.group(1))
+    return out
 
 
 def make_apt_conf(aptdir):
@@ -244,6 +271,8 @@ def make_apt_conf(aptdir):
         'Dir::Cache "%s/cache";' % d,
         'Dir::Cache::archives "%s/cache/archives";' % d,
         'Acquire::Languages "none";',
+        # Set once a mirror's Release files were found past their Valid-Until date (Cache._update).
+        'Acquire::Check-Valid-Until "false";' if os.path.exists(os.path.join(d, VALID_UNTIL_OFF)) else "",
         ""])
 
 
@@ -368,6 +397,8 @@ class Cache:
             if not fresh:
                 failed = self._update()
                 series = self._query_series()
+                # A security mirror derived from the main one may not exist: not a failure.
+                failed = [f for f in failed if not any(u in f for u in derived_uris(sources))]
                 if failed and not series:
                     raise KernelError("busfuzz: apt-get update failed: %s" % failed[0])
                 if failed:
@@ -411,8 +442,9 @@ class Cache:
                 raise
             progress("warning: the mirror's Release files are past their Valid-Until date (a frozen "
                      "mirror?); reading them anyway, their signatures still checked")
-            out, err = self._run(argv + ["-o", "Acquire::Check-Valid-Until=false"], "apt-get update",
-                                 both=True)
+            open(os.path.join(self.apt, VALID_UNTIL_OFF), "w").close()
+            self._setup_apt()       # apt.conf now says so, for apt-cache and apt-get download too
+            out, err = self._run(argv, "apt-get update", both=True)
         return [re.sub(r"\s+", " ", l[len("W: Failed to fetch "):]).strip()
                 for l in err.splitlines() if l.startswith("W: Failed to fetch ")]
 
