@@ -10,5 +10,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define max(a, b) ((a) > (b) ? (a) : (b))
+/* include/linux/align.h's: older trees' ioeventfd_in_range() checks the datamatch pointer with it. */
+#define IS_ALIGNED(x, a) (((x) & ((typeof(x))(a) - 1)) == 0)
 
 #endif /* BUSFUZZ_SHIM_LINUX_KERNEL_H */
