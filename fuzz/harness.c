@@ -4,7 +4,7 @@
  * kernel tree (generated into the build folder at build time).
  *
  * Threads: the ioctl thread creates the VM with the tree's kvm_create_vm(),
- * creates the vCPUs (each holds a VM reference, as a vCPU fd does), registers
+ * starts the vCPU threads, registers
  * and unregisters test devices under slots_lock and publishes each completed
  * registration to the guest with a release store (the ioctl returning to
  * userspace, which then tells the guest).  vCPU threads read that flag (a
@@ -12,6 +12,13 @@
  * bus access inside an SRCU read section as the exit handlers do.  Whoever
  * drops the last reference runs the tree's kvm_destroy_vm().  An SRCU worker
  * runs call_srcu() callbacks.
+ *
+ * Each vCPU thread first creates its vCPU with the tree's
+ * kvm_vm_ioctl_create_vcpu() (KVM_CREATE_VCPU from the vCPU's own thread, as
+ * QEMU does), so vCPUs come up while devices are registered and while other
+ * vCPUs run, in whatever order the schedule gives; it ends by closing the
+ * vCPU fd (kvm_vcpu_release(): kvm_put_kvm()), and kvm_destroy_vm() frees the
+ * vCPUs through the arch hook, as every arch does.
  *
  * Besides its own test devices, the ioctl thread drives the tree's real
  * callers of the bus, as the VM ioctls do after copy_from_user():
@@ -105,7 +112,7 @@ struct reach {
 static struct {
 	struct kvm *kvm;
 	struct scenario sc;
-	struct kvm_vcpu vcpu[KVM_MAX_VCPUS];
+	struct kvm_vcpu *vcpu[KVM_MAX_VCPUS];
 	/* Published to the guest: epoch << 4 | kind << 2 | bus << 1 | registered.  Shared memory. */
 	unsigned long pub[NSLOTS];
 	unsigned long vgic_ready;	/* dist->ready: shared memory */
@@ -469,6 +476,16 @@ static void buses_store_check(const void *addr, const struct sim_site *site)
 		    idx, users);
 }
 
+/*
+ * The arch hook, labelled: every arch's kvm_arch_destroy_vm() frees the vCPUs
+ * with the tree's kvm_destroy_vcpus(); the rest of it is arch state.
+ */
+void kvm_arch_destroy_vm(struct kvm *kvm)
+{
+	sim_stub_hit("kvm_arch_destroy_vm (arch state; its kvm_destroy_vcpus() runs)", __FILE__, __LINE__);
+	kvm_destroy_vcpus(kvm);
+}
+
 static struct kvm *create_vm(void)
 {
 #if BUSFUZZ_NPARAMS_kvm_create_vm == 2
@@ -488,13 +505,12 @@ static void ioctl_thread(void *arg)
 		return;
 	h.kvm = kvm;
 	sim_watch_stores(kvm->buses, sizeof(kvm->buses), buses_store_check);
-	for (int v = 0; v < h.sc.nvcpus; v++) {
+	for (long v = 0; v < h.sc.nvcpus; v++) {
 		static const char *names[] = { "vcpu0", "vcpu1", "vcpu2", "vcpu3" };
 
+		/* The VM fd the thread's KVM_CREATE_VCPU goes through stays open until it returns. */
 		kvm_get_kvm(kvm);
-		h.vcpu[v].kvm = kvm;
-		h.vcpu[v].vcpu_id = v;
-		sim_thread_create(names[v], vcpu_thread, &h.vcpu[v], false);
+		sim_thread_create(names[v], vcpu_thread, (void *)v, false);
 	}
 	for (int i = 0; i < h.sc.nioctl; i++)
 		ioctl_op(h.sc.ioctl_op[i]);
@@ -705,11 +721,21 @@ out:
  */
 static void vcpu_thread(void *arg)
 {
-	struct kvm_vcpu *vcpu = arg;
-	struct kvm *kvm = vcpu->kvm;
+	int id = (int)(long)arg, r;
+	struct kvm *kvm = h.kvm;
+	struct kvm_vcpu *vcpu;
 	bool in_section = false;
 	int idx = 0;
 
+	/* KVM_CREATE_VCPU: the new vCPU's fd holds its own VM reference. */
+	r = kvm_vm_ioctl_create_vcpu(kvm, id);
+	vcpu = r < 0 ? NULL : kvm_get_vcpu_by_id(kvm, id);
+	if (r >= 0 && !vcpu)
+		sim_finding("vcpu", &harness_site, "KVM_CREATE_VCPU %d returned %d, but the vCPU is not online", id, r);
+	kvm_put_kvm(kvm);	/* the VM fd's use by the ioctl ends */
+	if (!vcpu)
+		return;		/* -ENOMEM (failslab): userspace gives up on this vCPU */
+	h.vcpu[id] = vcpu;
 	if (h.sc.vgic && vgic_map_resources(kvm) < 0) {
 		kvm_put_kvm(kvm);
 		return;
@@ -757,6 +783,8 @@ void busfuzz_parse_mode(struct busfuzz_opts *o, const char *model, const char *s
 	}
 }
 
+static struct kmem_cache vcpu_cache = { sizeof(struct kvm_vcpu), "kvm_vcpu" };
+
 int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts *o)
 {
 	struct sim_config cfg = {
@@ -774,6 +802,8 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 
 	sim_begin(&cfg, data, size);
 	memset(&h, 0, sizeof(h));
+	/* kvm_init()'s kmem_cache_create_usercopy(): the simulated arch adds nothing to struct kvm_vcpu. */
+	kvm_vcpu_cache = &vcpu_cache;
 	for (int s = 0; s < NSLOTS; s++)
 		h.kind[s] = -1;
 	sim_eventfd_reset();

@@ -36,7 +36,7 @@ ROOTS = (
     "kvm_io_bus_register_dev", "kvm_io_bus_unregister_dev", "kvm_io_bus_write",
     "kvm_io_bus_write_cookie", "kvm_io_bus_read", "kvm_io_bus_get_dev",
     "kvm_io_bus_destroy", "kvm_destroy_vm", "kvm_create_vm", "kvm_put_kvm",
-    "kvm_get_kvm",
+    "kvm_get_kvm", "kvm_vm_ioctl_create_vcpu", "kvm_destroy_vcpus",
 )
 
 KVM_MAIN = "virt/kvm/kvm_main.c"
@@ -69,7 +69,8 @@ TYPE_ROOTS = (("struct", "kvm"), ("struct", "kvm_vcpu"), ("struct", "kvm_io_rang
 # The shim: what it defines is not taken from the tree; placeholders.def.
 SHIM_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                         "kernel-shim")
-HOST_INLINES = (("function", "kvm_get_bus"),)
+HOST_INLINES = (("function", "kvm_get_bus"), ("function", "kvm_get_vcpu"),
+                ("function", "kvm_get_vcpu_by_id"))
 
 C_KEYWORDS = frozenset("""
 auto break case char const continue default do double else enum extern float

@@ -269,7 +269,7 @@ class Closure:
                     TYPE_HEADERS[-1], nm if kind == "define" else "%s %s" % (kind, nm)))
         for it in code_items:
             for _word, tag, embedded in tag_refs(it.toks):
-                if embedded:
+                if embedded or tag in self.ph:
                     self.want(tag)
             for nm in sorted(id_refs(it.toks)):
                 self.want(nm)

@@ -46,6 +46,15 @@
 
 /* struct kvm, struct kvm_vcpu and all they embed: from the tree's headers. */
 #include "kvm_host_types.h"		/* generated */
+#include <linux/xarray.h>		/* on the struct xarray placeholder */
+
+/* Initialised only (vcpu->pid_lock): read_lock()/write_lock() do not exist here. */
+#define rwlock_init(lock) ((void)(lock))
+/* The index if below size, else 0, as the kernel's (without its speculation barrier). */
+#define array_index_nospec(index, size) ((index) < (size) ? (index) : 0)
+
+/* The arch hook's generic part, in fuzz/harness.c: every arch frees its vCPUs there. */
+void kvm_arch_destroy_vm(struct kvm *kvm);
 
 /* The simulated arch has one memslot address space (no SMM). */
 static inline int kvm_arch_nr_memslot_as_ids(struct kvm *kvm)
