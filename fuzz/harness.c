@@ -21,10 +21,11 @@
  * vCPUs through the arch hook, as every arch does.
  *
  * Besides its own test devices, the ioctl thread drives the tree's real
- * callers of the bus, as the VM ioctls do after copy_from_user():
- * kvm_ioeventfd() (KVM_IOEVENTFD, virt/kvm/eventfd.c) and
- * kvm_vm_ioctl_[un]register_coalesced_mmio() (virt/kvm/coalesced_mmio.c);
- * vCPU writes then reach the real ioeventfd and coalesced zone devices.
+ * callers of the bus through the tree's kvm_vm_ioctl() dispatch:
+ * KVM_IOEVENTFD (kvm_ioeventfd(), virt/kvm/eventfd.c) and
+ * KVM_[UN]REGISTER_COALESCED_MMIO (virt/kvm/coalesced_mmio.c); vCPU writes
+ * then reach the real ioeventfd and coalesced zone devices.  KVM_CREATE_VCPU
+ * goes through kvm_vm_ioctl() too.
  */
 #include "kvm_main_bus.c"	/* generated: the tree's code, #line'd to its files */
 #include "extracted.h"		/* generated: what the tree has */
@@ -111,6 +112,7 @@ struct reach {
 
 static struct {
 	struct kvm *kvm;
+	struct file vm_file;	/* the VM fd: private_data is the VM */
 	struct scenario sc;
 	struct kvm_vcpu *vcpu[KVM_MAX_VCPUS];
 	/* Published to the guest: epoch << 4 | kind << 2 | bus << 1 | registered.  Shared memory. */
@@ -198,6 +200,12 @@ SIM_GHOST_CODE static bool bus_reaches(const void *loaded, const void *obj)
 }
 
 /* ---- the ioctl thread -------------------------------------------------------- */
+
+/* A VM ioctl through the tree's kvm_vm_ioctl(); arg points at the scenario's own buffer (copy_from_user()). */
+static int vm_ioctl(unsigned int ioctl, unsigned long arg)
+{
+	return (int)kvm_vm_ioctl(&h.vm_file, ioctl, arg);
+}
 
 static void vcpu_thread(void *arg);
 
@@ -347,7 +355,7 @@ static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
 	h.efd_of[h.nefd].slot = slot;
 	h.efd_of[h.nefd].epoch = h.epoch[slot];
 	sim_eventfd_files[fd]->serial = h.nefd++;
-	r = kvm_ioeventfd(h.kvm, &a);
+	r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
 	sync_wiped();
 	/* A dropped bus stays NULL: registering on it fails with -ENOMEM (only after failslab). */
 	check_errno("KVM_IOEVENTFD", slot, r, (collide ? MAY_EEXIST : MAY_0) |
@@ -370,7 +378,7 @@ static void do_deassign_ioeventfd(int slot)
 
 	SIM_GHOST_STORE(h.unreg_begun_slot[slot], h.epoch[slot]);
 	ioeventfd_may_unregister(kind, bus);
-	r = kvm_ioeventfd(h.kvm, &a);
+	r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
 	/* Found on the list means success, even if its bus was dropped meanwhile. */
 	check_errno("KVM_IOEVENTFD (deassign)", slot, r, MAY_0 | (h.wiped[bus] ? MAY_ENOENT : 0));
 	sync_wiped();
@@ -390,7 +398,7 @@ static void do_register_zone(int slot, int bus)
 	z.addr = slot_addr(slot, bus);
 	z.size = slot_len(bus);
 	z.pio = bus == KVM_PIO_BUS;
-	r = kvm_vm_ioctl_register_coalesced_mmio(h.kvm, &z);
+	r = vm_ioctl(KVM_REGISTER_COALESCED_MMIO, (unsigned long)&z);
 	check_errno("KVM_REGISTER_COALESCED_MMIO", slot, r, MAY_0 | (sim_cfg.failslab || h.wiped[bus] ? MAY_ENOMEM : 0));
 	if (r)
 		return;
@@ -416,7 +424,7 @@ static void do_unregister_zone(int slot)
 	z.pio = bus == KVM_PIO_BUS;
 	SIM_GHOST_STORE(h.unreg_begun_slot[slot], h.epoch[slot]);
 	SIM_GHOST_STORE(h.unreg_begun[bus], h.unreg_begun[bus] + 1);
-	r = kvm_vm_ioctl_unregister_coalesced_mmio(h.kvm, &z);
+	r = vm_ioctl(KVM_UNREGISTER_COALESCED_MMIO, (unsigned long)&z);
 	/* "from userspace's perspective, the coalesced MMIO is most definitely unregistered" */
 	check_errno("KVM_UNREGISTER_COALESCED_MMIO", slot, r, MAY_0);
 	sync_wiped();
@@ -504,6 +512,7 @@ static void ioctl_thread(void *arg)
 	if (IS_ERR(kvm))
 		return;
 	h.kvm = kvm;
+	h.vm_file.private_data = kvm;
 	sim_watch_stores(kvm->buses, sizeof(kvm->buses), buses_store_check);
 	for (long v = 0; v < h.sc.nvcpus; v++) {
 		static const char *names[] = { "vcpu0", "vcpu1", "vcpu2", "vcpu3" };
@@ -728,7 +737,7 @@ static void vcpu_thread(void *arg)
 	int idx = 0;
 
 	/* KVM_CREATE_VCPU: the new vCPU's fd holds its own VM reference. */
-	r = kvm_vm_ioctl_create_vcpu(kvm, id);
+	r = vm_ioctl(KVM_CREATE_VCPU, id);
 	vcpu = r < 0 ? NULL : kvm_get_vcpu_by_id(kvm, id);
 	if (r >= 0 && !vcpu)
 		sim_finding("vcpu", &harness_site, "KVM_CREATE_VCPU %d returned %d, but the vCPU is not online", id, r);

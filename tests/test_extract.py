@@ -361,6 +361,25 @@ def test_callers_are_extracted():
     return ok
 
 
+def test_vcpus_and_vm_ioctls_are_extracted():
+    """KVM_CREATE_VCPU and the VM ioctl dispatch are the tree's, on every generation."""
+    ok = True
+    want = {"kvm_vm_ioctl", "kvm_vm_ioctl_create_vcpu", "kvm_vcpu_init", "kvm_destroy_vcpus",
+            "kvm_get_vcpu", "kvm_get_vcpu_by_id"}
+    for v in ("6.1", "6.12", "7"):
+        out = extracted(v)
+        h = have(out)
+        ok &= check(want <= h, "%s: missing %s" % (v, want - h))
+        stubs_h = read(out, "stubs.h")
+        ok &= check("#define kvm_arch_vcpu_create(...)" in stubs_h and
+                    "#define kvm_vm_ioctl_set_memory_region(...)" in stubs_h,
+                    "%s: arch vCPU hook or memslot ioctl not a stub" % v)
+        types = read(out, "kvm_host_types.h")
+        ok &= check("#define KVM_CREATE_VCPU" in types and "struct file { void *private_data; };" in types,
+                    "%s: ioctl numbers or the struct file placeholder missing" % v)
+    return ok
+
+
 def test_missing_uapi_header_is_an_error():
     t = copy_tree("6.12", "no-uapi", ["virt/kvm", "include/kvm", "include/linux/kvm_host.h"])
     rc, err = run(t, os.path.join(TMP, "out-no-uapi"))

@@ -36,7 +36,7 @@ ROOTS = (
     "kvm_io_bus_register_dev", "kvm_io_bus_unregister_dev", "kvm_io_bus_write",
     "kvm_io_bus_write_cookie", "kvm_io_bus_read", "kvm_io_bus_get_dev",
     "kvm_io_bus_destroy", "kvm_destroy_vm", "kvm_create_vm", "kvm_put_kvm",
-    "kvm_get_kvm", "kvm_vm_ioctl_create_vcpu", "kvm_destroy_vcpus",
+    "kvm_get_kvm", "kvm_vm_ioctl_create_vcpu", "kvm_destroy_vcpus", "kvm_vm_ioctl",
 )
 
 KVM_MAIN = "virt/kvm/kvm_main.c"
@@ -799,7 +799,7 @@ def _types(tree, stubs, skip, code):
             shim_dir, lambda p: segment(Source(os.path.relpath(p, shim_dir), _read_text(p))))
         headers = {rel: tree.items(rel, "the kernel types")
                    for rel in kernel_types.TYPE_HEADERS if tree.exists(rel)}
-        cl = kernel_types.Closure(headers, shim, macros, ph, skip | set(stubs), pp_tokens)
+        cl = kernel_types.Closure(headers, shim, macros, ph, skip, set(stubs), pp_tokens)
         cl.roots(code, TYPE_ROOTS)
     except kernel_types.TypeError_ as e:
         raise ExtractError(str(e))

@@ -200,11 +200,12 @@ def id_refs(toks):
 class Closure:
     """The type items of TYPE_HEADERS that given code needs."""
 
-    def __init__(self, header_items, shim, macros, placeholders, skip, pp_tokens):
+    def __init__(self, header_items, shim, macros, placeholders, skip, stubs, pp_tokens):
         self.macros = macros
         self.shim = shim
         self.ph = placeholders
         self.skip = skip            # names the extracted code already defines
+        self.stubs = stubs          # functions, never tags (struct kvm_irqfd vs kvm_irqfd())
         self.pp_tokens = pp_tokens
         self.order = {rel: i for i, rel in enumerate(TYPE_HEADERS)}
         self.idx = {}               # name -> [items], header order
@@ -222,9 +223,9 @@ class Closure:
         self.used_ph = set()
         self.forward = set()
 
-    def want(self, name, why=None):
+    def want(self, name, why=None, tag=False):
         """why: (item, 'struct x') when a member embeds the type."""
-        if name in self.skip or name in self.shim:
+        if name in self.skip or name in self.shim or (name in self.stubs and not tag):
             return None
         if name in self.ph:
             self.used_ph.add(name)
@@ -257,21 +258,23 @@ class Closure:
             self.forward.add((word, tag))
             if embedded or tag in self.ph:
                 self.want(tag, (it, "%s %s" % (word, tag))
-                          if embedded and it.kind != "define" else None)
+                          if embedded and it.kind != "define" else None, True)
         for nm in sorted(id_refs(toks)):
             self.want(nm)
 
     def roots(self, code_items, names):
         """names: (kind, name) the harness needs whatever the code uses."""
         for kind, nm in names:
-            if self.want(nm) is None and nm not in self.skip | self.shim | set(self.ph):
+            if self.want(nm, tag=kind != "define") is None and \
+                    nm not in self.skip | self.shim | set(self.ph):
                 raise TypeError_("%s: symbol '%s' not found" % (
                     TYPE_HEADERS[-1], nm if kind == "define" else "%s %s" % (kind, nm)))
         for it in code_items:
-            for _word, tag, embedded in tag_refs(it.toks):
+            toks = self.pp_tokens(it.src, it.first)[1:] if it.kind == "define" else it.toks
+            for _word, tag, embedded in tag_refs(toks):
                 if embedded or tag in self.ph:
-                    self.want(tag)
-            for nm in sorted(id_refs(it.toks)):
+                    self.want(tag, tag=True)
+            for nm in sorted(id_refs(toks)):
                 self.want(nm)
 
     def items(self):

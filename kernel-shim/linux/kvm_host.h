@@ -31,6 +31,7 @@
 #include <linux/spinlock.h>
 #include <linux/srcu.h>
 #include <linux/unaligned.h>
+#include <linux/uaccess.h>
 
 /* Callees listed in kernel-shim/stubs.def: not on the bus path, recorded in the trace. */
 #define BUSFUZZ_STUB(name) (sim_stub_hit(#name, __FILE__, __LINE__), 0L)
