@@ -233,11 +233,11 @@ class Closure:
         defs = self.idx.get(name)
         if not defs:
             if why is not None:
-                it, tag = why
+                user, what = why
                 raise TypeError_(
                     "%s:%d: '%s' embeds '%s', which is neither in the tree's KVM headers, "
                     "the shim, nor kernel-shim/placeholders.def" % (
-                        it.src.rel, it.line, (it.tags or it.names)[0], tag))
+                        user.src.rel, user.line, (user.tags or user.names)[0], what))
             return None
         it = defs[0]
         if id(it) not in self.chosen:
