@@ -114,7 +114,6 @@ static struct {
 	struct kvm *kvm;
 	struct file vm_file;	/* the VM fd: private_data is the VM */
 	struct scenario sc;
-	struct kvm_vcpu *vcpu[KVM_MAX_VCPUS];
 	/* Published to the guest: epoch << 4 | kind << 2 | bus << 1 | registered.  Shared memory. */
 	unsigned long pub[NSLOTS];
 	unsigned long vgic_ready;	/* dist->ready: shared memory */
@@ -738,13 +737,13 @@ static void vcpu_thread(void *arg)
 
 	/* KVM_CREATE_VCPU: the new vCPU's fd holds its own VM reference. */
 	r = vm_ioctl(KVM_CREATE_VCPU, id);
+	check_errno("KVM_CREATE_VCPU", id, r < 0 ? r : 0, MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0));
 	vcpu = r < 0 ? NULL : kvm_get_vcpu_by_id(kvm, id);
 	if (r >= 0 && !vcpu)
 		sim_finding("vcpu", &harness_site, "KVM_CREATE_VCPU %d returned %d, but the vCPU is not online", id, r);
 	kvm_put_kvm(kvm);	/* the VM fd's use by the ioctl ends */
 	if (!vcpu)
 		return;		/* -ENOMEM (failslab): userspace gives up on this vCPU */
-	h.vcpu[id] = vcpu;
 	if (h.sc.vgic && vgic_map_resources(kvm) < 0) {
 		kvm_put_kvm(kvm);
 		return;
