@@ -51,6 +51,7 @@ struct scenario {
 	bool failslab;
 	bool emul_rmb;		/* smp_rmb() between emulated instructions */
 	bool vgic;		/* arm64's vGIC: vCPUs map the distributor at first run */
+	bool create_first;	/* the ioctl thread creates every vCPU before starting them */
 	uint8_t ioctl_op[MAX_IOCTL_OPS];
 	uint8_t vcpu_op[KVM_MAX_VCPUS][MAX_VCPU_OPS];
 };
@@ -64,6 +65,7 @@ static void decode(struct scenario *sc)
 	sc->failslab = (b0 & 0x80) != 0;
 	sc->vgic = (b0 & 0x40) != 0;
 	sc->nioctl = 1 + (b1 & 7);
+	sc->create_first = (b1 & 8) != 0;
 	sc->nvops = 1 + (b2 & 3);
 	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
 	sc->emul_rmb = BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP >= 0 ? BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP
@@ -113,6 +115,7 @@ struct reach {
 static struct {
 	struct kvm *kvm;
 	struct file vm_file;	/* the VM fd: private_data is the VM */
+	struct kvm_vcpu *created[KVM_MAX_VCPUS];	/* by the ioctl thread (create_first) */
 	struct scenario sc;
 	/* Published to the guest: epoch << 4 | kind << 2 | bus << 1 | registered.  Shared memory. */
 	unsigned long pub[NSLOTS];
@@ -254,6 +257,19 @@ static void check_errno(const char *ioctl, int slot, int r, unsigned may)
 	}
 	sim_finding("errno", sim_last_site(), "%s on slot %d returned %d to userspace, expected %s", ioctl, slot,
 		    r, want);
+}
+
+/* KVM_CREATE_VCPU; the vCPU it made (NULL if it failed), as the new fd's private_data. */
+static struct kvm_vcpu *create_vcpu(struct kvm *kvm, int id)
+{
+	struct kvm_vcpu *vcpu;
+	int r = vm_ioctl(KVM_CREATE_VCPU, id);
+
+	check_errno("KVM_CREATE_VCPU", id, r < 0 ? r : 0, MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0));
+	vcpu = r < 0 ? NULL : kvm_get_vcpu_by_id(kvm, id);
+	if (r >= 0 && !vcpu)
+		sim_finding("vcpu", &harness_site, "KVM_CREATE_VCPU %d returned %d, but the vCPU is not online", id, r);
+	return vcpu;
 }
 
 static void do_register(int slot, int bus)
@@ -513,11 +529,17 @@ static void ioctl_thread(void *arg)
 	h.kvm = kvm;
 	h.vm_file.private_data = kvm;
 	sim_watch_stores(kvm->buses, sizeof(kvm->buses), buses_store_check);
+	/* kvmtool, crosvm and Firecracker create every vCPU first; QEMU in each vCPU's thread. */
+	for (int v = 0; v < h.sc.nvcpus && h.sc.create_first; v++)
+		h.created[v] = create_vcpu(kvm, v);
 	for (long v = 0; v < h.sc.nvcpus; v++) {
 		static const char *names[] = { "vcpu0", "vcpu1", "vcpu2", "vcpu3" };
 
+		if (h.sc.create_first && !h.created[v])
+			continue;	/* -ENOMEM: userspace does not start it */
 		/* The VM fd the thread's KVM_CREATE_VCPU goes through stays open until it returns. */
-		kvm_get_kvm(kvm);
+		if (!h.sc.create_first)
+			kvm_get_kvm(kvm);
 		sim_thread_create(names[v], vcpu_thread, (void *)v, false);
 	}
 	for (int i = 0; i < h.sc.nioctl; i++)
@@ -729,19 +751,19 @@ out:
  */
 static void vcpu_thread(void *arg)
 {
-	int id = (int)(long)arg, r;
+	int id = (int)(long)arg;
 	struct kvm *kvm = h.kvm;
 	struct kvm_vcpu *vcpu;
 	bool in_section = false;
 	int idx = 0;
 
 	/* KVM_CREATE_VCPU: the new vCPU's fd holds its own VM reference. */
-	r = vm_ioctl(KVM_CREATE_VCPU, id);
-	check_errno("KVM_CREATE_VCPU", id, r < 0 ? r : 0, MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0));
-	vcpu = r < 0 ? NULL : kvm_get_vcpu_by_id(kvm, id);
-	if (r >= 0 && !vcpu)
-		sim_finding("vcpu", &harness_site, "KVM_CREATE_VCPU %d returned %d, but the vCPU is not online", id, r);
-	kvm_put_kvm(kvm);	/* the VM fd's use by the ioctl ends */
+	if (h.sc.create_first) {
+		vcpu = h.created[id];
+	} else {
+		vcpu = create_vcpu(kvm, id);
+		kvm_put_kvm(kvm);	/* the VM fd's use by the ioctl ends */
+	}
 	if (!vcpu)
 		return;		/* -ENOMEM (failslab): userspace gives up on this vCPU */
 	if (h.sc.vgic && vgic_map_resources(kvm) < 0) {
@@ -823,11 +845,11 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	sim_thread_create("ioctl", ioctl_thread, NULL, false);
 	if (o->trace)
 		printf("scenario: %d vCPU(s), %d ioctl op(s), %d op(s) per vCPU, failslab %s, "
-		       "smp_rmb() in the emulation loop %s, vGIC %s, kernel %s, model %s, srcu %s\n",
+		       "smp_rmb() in the emulation loop %s, vGIC %s, vCPUs created %s, kernel %s, model %s, srcu %s\n",
 		       h.sc.nvcpus, h.sc.nioctl, h.sc.nvops, h.sc.failslab ? "on" : "off",
 		       h.sc.emul_rmb ? "yes" : "no",
 		       !h.sc.vgic ? "off" : VGIC_ACQUIRE ? "on (acquire/release)" : "on (plain ready)",
-		       BUSFUZZ_TREE_VERSION,
+		       h.sc.create_first ? "first, by the ioctl thread" : "by their own threads", BUSFUZZ_TREE_VERSION,
 		       sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
 	sim_run();
 	sim_end();
