@@ -4,7 +4,7 @@
  * kernel tree (generated into the build folder at build time).
  *
  * Threads: the ioctl thread creates the VM with the tree's kvm_create_vm(),
- * creates the vCPUs (each holds a VM reference, as a vCPU fd does), registers
+ * starts the vCPU threads, registers
  * and unregisters test devices under slots_lock and publishes each completed
  * registration to the guest with a release store (the ioctl returning to
  * userspace, which then tells the guest).  vCPU threads read that flag (a
@@ -13,11 +13,19 @@
  * drops the last reference runs the tree's kvm_destroy_vm().  An SRCU worker
  * runs call_srcu() callbacks.
  *
+ * Each vCPU thread first creates its vCPU with the tree's
+ * kvm_vm_ioctl_create_vcpu() (KVM_CREATE_VCPU from the vCPU's own thread, as
+ * QEMU does), so vCPUs come up while devices are registered and while other
+ * vCPUs run, in whatever order the schedule gives; it ends by closing the
+ * vCPU fd (kvm_vcpu_release(): kvm_put_kvm()), and kvm_destroy_vm() frees the
+ * vCPUs through the arch hook, as every arch does.
+ *
  * Besides its own test devices, the ioctl thread drives the tree's real
- * callers of the bus, as the VM ioctls do after copy_from_user():
- * kvm_ioeventfd() (KVM_IOEVENTFD, virt/kvm/eventfd.c) and
- * kvm_vm_ioctl_[un]register_coalesced_mmio() (virt/kvm/coalesced_mmio.c);
- * vCPU writes then reach the real ioeventfd and coalesced zone devices.
+ * callers of the bus through the tree's kvm_vm_ioctl() dispatch:
+ * KVM_IOEVENTFD (kvm_ioeventfd(), virt/kvm/eventfd.c) and
+ * KVM_[UN]REGISTER_COALESCED_MMIO (virt/kvm/coalesced_mmio.c); vCPU writes
+ * then reach the real ioeventfd and coalesced zone devices.  KVM_CREATE_VCPU
+ * goes through kvm_vm_ioctl() too.
  */
 /*
  * The kernel code's own globals (vm_list, kvm_lock, ...) go to sections of
@@ -51,6 +59,7 @@ struct scenario {
 	bool failslab;
 	bool emul_rmb;		/* smp_rmb() between emulated instructions */
 	bool vgic;		/* arm64's vGIC: vCPUs map the distributor at first run */
+	bool create_first;	/* the ioctl thread creates every vCPU before starting them */
 	uint8_t ioctl_op[MAX_IOCTL_OPS];
 	uint8_t vcpu_op[KVM_MAX_VCPUS][MAX_VCPU_OPS];
 };
@@ -64,6 +73,7 @@ static void decode(struct scenario *sc)
 	sc->failslab = (b0 & IN_B0_FAILSLAB) != 0;
 	sc->vgic = (b0 & IN_B0_VGIC) != 0;
 	sc->nioctl = in_nioctl(b1);
+	sc->create_first = (b1 & IN_B1_CREATE_FIRST) != 0;
 	sc->nvops = in_nvops(b2);
 	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
 	sc->emul_rmb = BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP >= 0 ? BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP
@@ -112,8 +122,9 @@ struct reach {
 
 static struct {
 	struct kvm *kvm;
+	struct file vm_file;	/* the VM fd: private_data is the VM */
+	struct kvm_vcpu *created[KVM_MAX_VCPUS];	/* by the ioctl thread (create_first) */
 	struct scenario sc;
-	struct kvm_vcpu vcpu[KVM_MAX_VCPUS];
 	/* Published to the guest: epoch << 4 | kind << 2 | bus << 1 | registered.  Shared memory. */
 	unsigned long pub[NSLOTS];
 	unsigned long vgic_ready;	/* dist->ready: shared memory */
@@ -206,6 +217,12 @@ SIM_GHOST_CODE static bool bus_reaches(const void *loaded, const void *obj)
 
 /* ---- the ioctl thread -------------------------------------------------------- */
 
+/* A VM ioctl through the tree's kvm_vm_ioctl(); arg points at the scenario's own buffer (copy_from_user()). */
+static int vm_ioctl(unsigned int ioctl, unsigned long arg)
+{
+	return (int)kvm_vm_ioctl(&h.vm_file, ioctl, arg);
+}
+
 static void vcpu_thread(void *arg);
 
 static void publish(int slot, int kind, int bus, bool registered)
@@ -254,6 +271,19 @@ static void check_errno(const char *ioctl, int slot, int r, unsigned may)
 	}
 	sim_finding("errno", sim_last_site(), "%s on slot %d returned %d to userspace, expected %s", ioctl, slot,
 		    r, want);
+}
+
+/* KVM_CREATE_VCPU; the vCPU it made (NULL if it failed), as the new fd's private_data. */
+static struct kvm_vcpu *create_vcpu(struct kvm *kvm, int id)
+{
+	struct kvm_vcpu *vcpu;
+	int r = vm_ioctl(KVM_CREATE_VCPU, id);
+
+	check_errno("KVM_CREATE_VCPU", id, r < 0 ? r : 0, MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0));
+	vcpu = r < 0 ? NULL : kvm_get_vcpu_by_id(kvm, id);
+	if (r >= 0 && !vcpu)
+		sim_finding("vcpu", &harness_site, "KVM_CREATE_VCPU %d returned %d, but the vCPU is not online", id, r);
+	return vcpu;
 }
 
 static void do_register(int slot, int bus)
@@ -354,7 +384,7 @@ static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
 	h.efd_of[h.nefd].slot = slot;
 	h.efd_of[h.nefd].epoch = h.epoch[slot];
 	sim_eventfd_files[fd]->serial = h.nefd++;
-	r = kvm_ioeventfd(h.kvm, &a);
+	r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
 	sync_wiped();
 	/* A dropped bus stays NULL: registering on it fails with -ENOMEM (only after failslab). */
 	check_errno("KVM_IOEVENTFD", slot, r, (collide ? MAY_EEXIST : MAY_0) |
@@ -377,7 +407,7 @@ static void do_deassign_ioeventfd(int slot)
 
 	SIM_GHOST_STORE(h.unreg_begun_slot[slot], h.epoch[slot]);
 	ioeventfd_may_unregister(kind, bus);
-	r = kvm_ioeventfd(h.kvm, &a);
+	r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
 	/* Found on the list means success, even if its bus was dropped meanwhile. */
 	check_errno("KVM_IOEVENTFD (deassign)", slot, r, MAY_0 | (h.wiped[bus] ? MAY_ENOENT : 0));
 	sync_wiped();
@@ -397,7 +427,7 @@ static void do_register_zone(int slot, int bus)
 	z.addr = slot_addr(slot, bus);
 	z.size = slot_len(bus);
 	z.pio = bus == KVM_PIO_BUS;
-	r = kvm_vm_ioctl_register_coalesced_mmio(h.kvm, &z);
+	r = vm_ioctl(KVM_REGISTER_COALESCED_MMIO, (unsigned long)&z);
 	check_errno("KVM_REGISTER_COALESCED_MMIO", slot, r, MAY_0 | (sim_cfg.failslab || h.wiped[bus] ? MAY_ENOMEM : 0));
 	if (r)
 		return;
@@ -423,7 +453,7 @@ static void do_unregister_zone(int slot)
 	z.pio = bus == KVM_PIO_BUS;
 	SIM_GHOST_STORE(h.unreg_begun_slot[slot], h.epoch[slot]);
 	SIM_GHOST_STORE(h.unreg_begun[bus], h.unreg_begun[bus] + 1);
-	r = kvm_vm_ioctl_unregister_coalesced_mmio(h.kvm, &z);
+	r = vm_ioctl(KVM_UNREGISTER_COALESCED_MMIO, (unsigned long)&z);
 	/* "from userspace's perspective, the coalesced MMIO is most definitely unregistered" */
 	check_errno("KVM_UNREGISTER_COALESCED_MMIO", slot, r, MAY_0);
 	sync_wiped();
@@ -483,6 +513,16 @@ static void buses_store_check(const void *addr, const struct sim_site *site)
 		    idx, users);
 }
 
+/*
+ * The arch hook, labelled: every arch's kvm_arch_destroy_vm() frees the vCPUs
+ * with the tree's kvm_destroy_vcpus(); the rest of it is arch state.
+ */
+void kvm_arch_destroy_vm(struct kvm *kvm)
+{
+	sim_stub_hit("kvm_arch_destroy_vm (arch state; its kvm_destroy_vcpus() runs)", __FILE__, __LINE__);
+	kvm_destroy_vcpus(kvm);
+}
+
 static struct kvm *create_vm(void)
 {
 #if BUSFUZZ_NPARAMS_kvm_create_vm == 2
@@ -501,14 +541,20 @@ static void ioctl_thread(void *arg)
 	if (IS_ERR(kvm))
 		return;
 	h.kvm = kvm;
+	h.vm_file.private_data = kvm;
 	sim_watch_stores(kvm->buses, sizeof(kvm->buses), buses_store_check);
-	for (int v = 0; v < h.sc.nvcpus; v++) {
+	/* kvmtool, crosvm and Firecracker create every vCPU first; QEMU in each vCPU's thread. */
+	for (int v = 0; v < h.sc.nvcpus && h.sc.create_first; v++)
+		h.created[v] = create_vcpu(kvm, v);
+	for (long v = 0; v < h.sc.nvcpus; v++) {
 		static const char *names[] = { "vcpu0", "vcpu1", "vcpu2", "vcpu3" };
 
-		kvm_get_kvm(kvm);
-		h.vcpu[v].kvm = kvm;
-		h.vcpu[v].vcpu_id = v;
-		sim_thread_create(names[v], vcpu_thread, &h.vcpu[v], false);
+		if (h.sc.create_first && !h.created[v])
+			continue;	/* -ENOMEM: userspace does not start it */
+		/* The VM fd the thread's KVM_CREATE_VCPU goes through stays open until it returns. */
+		if (!h.sc.create_first)
+			kvm_get_kvm(kvm);
+		sim_thread_create(names[v], vcpu_thread, (void *)v, false);
 	}
 	for (int i = 0; i < h.sc.nioctl; i++)
 		ioctl_op(h.sc.ioctl_op[i]);
@@ -719,11 +765,21 @@ out:
  */
 static void vcpu_thread(void *arg)
 {
-	struct kvm_vcpu *vcpu = arg;
-	struct kvm *kvm = vcpu->kvm;
+	int id = (int)(long)arg;
+	struct kvm *kvm = h.kvm;
+	struct kvm_vcpu *vcpu;
 	bool in_section = false;
 	int idx = 0;
 
+	/* KVM_CREATE_VCPU: the new vCPU's fd holds its own VM reference. */
+	if (h.sc.create_first) {
+		vcpu = h.created[id];
+	} else {
+		vcpu = create_vcpu(kvm, id);
+		kvm_put_kvm(kvm);	/* the VM fd's use by the ioctl ends */
+	}
+	if (!vcpu)
+		return;		/* -ENOMEM (failslab): userspace gives up on this vCPU */
 	if (h.sc.vgic && vgic_map_resources(kvm) < 0) {
 		kvm_put_kvm(kvm);
 		return;
@@ -811,6 +867,8 @@ static void kernel_globals_restore(void)
 		copy_section(__start_busfuzz_kbss, kbss_pristine, __stop_busfuzz_kbss - __start_busfuzz_kbss);
 }
 
+static struct kmem_cache vcpu_cache = { sizeof(struct kvm_vcpu), "kvm_vcpu" };
+
 int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts *o)
 {
 	struct sim_config cfg = {
@@ -837,6 +895,8 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	}
 	sim_begin(&cfg, data, size);
 	memset(&h, 0, sizeof(h));
+	/* kvm_init()'s kmem_cache_create_usercopy(): the simulated arch adds nothing to struct kvm_vcpu. */
+	kvm_vcpu_cache = &vcpu_cache;
 	for (int s = 0; s < NSLOTS; s++)
 		h.kind[s] = -1;
 	sim_eventfd_reset();
@@ -848,11 +908,11 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	sim_thread_create("ioctl", ioctl_thread, NULL, false);
 	if (o->trace)
 		printf("scenario: %d vCPU(s), %d ioctl op(s), %d op(s) per vCPU, failslab %s, "
-		       "smp_rmb() in the emulation loop %s, vGIC %s, kernel %s, model %s, srcu %s\n",
+		       "smp_rmb() in the emulation loop %s, vGIC %s, vCPUs created %s, kernel %s, model %s, srcu %s\n",
 		       h.sc.nvcpus, h.sc.nioctl, h.sc.nvops, h.sc.failslab ? "on" : "off",
 		       h.sc.emul_rmb ? "yes" : "no",
 		       !h.sc.vgic ? "off" : VGIC_ACQUIRE ? "on (acquire/release)" : "on (plain ready)",
-		       BUSFUZZ_TREE_VERSION,
+		       h.sc.create_first ? "first, by the ioctl thread" : "by their own threads", BUSFUZZ_TREE_VERSION,
 		       sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
 	sim_run();
 	sim_end();

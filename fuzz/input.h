@@ -4,7 +4,7 @@
  * and the structure-aware mutator edits them (fuzz/mutator.c).
  *
  *   byte 0       scenario: vCPUs, vGIC, failslab
- *   byte 1       ioctl ops - 1
+ *   byte 1       ioctl ops - 1, every vCPU created first by the ioctl thread
  *   byte 2       ops per vCPU - 1, smp_rmb() in the emulation loop
  *   nioctl       ioctl ops
  *   nvcpus*nvops vCPU ops, vCPU by vCPU
@@ -31,6 +31,7 @@
 #define IN_B0_FAILSLAB 0x80
 /* byte 1 */
 #define IN_B1_NIOCTL 0x07		/* 1 + (b & 7) ioctl ops */
+#define IN_B1_CREATE_FIRST 0x08		/* the ioctl thread creates every vCPU before its ops */
 /* byte 2 */
 #define IN_B2_NVOPS 0x03		/* 1 + (b & 3) ops per vCPU */
 #define IN_B2_EMUL_RMB 0x80		/* when the tree does not say */

@@ -27,7 +27,7 @@ import kernels  # noqa: E402
 
 EXTRACT = os.path.join(REPO, "tools", "extract.py")
 STUBS = os.path.join(REPO, "kernel-shim", "stubs.def")
-OUTPUTS = ("include/kvm/iodev.h", "kvm_host_bus_types.h", "kvm_host_bus_inlines.h",
+OUTPUTS = ("include/kvm/iodev.h", "kvm_host_types.h", "kvm_host_bus_inlines.h",
            "kvm_main_bus.c", "stubs.h", "extracted.h", "externals.txt",
            "manifest.json")
 
@@ -143,7 +143,7 @@ def test_line_directives_point_at_the_tree():
     for v in ("6.1", "6.12", "7"):
         out, t = extracted(v), tree(v)
         n = 0
-        for rel in ("kvm_main_bus.c", "kvm_host_bus_types.h",
+        for rel in ("kvm_main_bus.c", "kvm_host_types.h",
                     "kvm_host_bus_inlines.h", "include/kvm/iodev.h"):
             lines = read(out, rel).split("\n")
             marks = [i for i, l in enumerate(lines) if l.startswith("#line ")]
@@ -346,7 +346,7 @@ def test_callers_are_extracted():
         out = extracted(v)
         h = have(out)
         ok &= check(CALLERS <= h, "%s: callers missing: %s" % (v, CALLERS - h))
-        c = read(out, "kvm_main_bus.c")
+        c = read(out, "kvm_main_bus.c") + read(out, "kvm_host_types.h")
         for rel in ("virt/kvm/eventfd.c", "virt/kvm/coalesced_mmio.c",
                     "virt/kvm/coalesced_mmio.h", "include/uapi/linux/kvm.h"):
             ok &= check('"%s"' % rel in c, "%s: nothing from %s" % (v, rel))
@@ -358,6 +358,25 @@ def test_callers_are_extracted():
         # the irqfd half of eventfd.c is not on the bus: never pulled in
         ok &= check("irqfd_wakeup" not in h and "kvm_irqfd" not in h, "%s: irqfd code extracted" % v)
     ok &= check("coalesced_mmio_has_room" in have(extracted("6.1")), "6.1's helper missing")
+    return ok
+
+
+def test_vcpus_and_vm_ioctls_are_extracted():
+    """KVM_CREATE_VCPU and the VM ioctl dispatch are the tree's, on every generation."""
+    ok = True
+    want = {"kvm_vm_ioctl", "kvm_vm_ioctl_create_vcpu", "kvm_vcpu_init", "kvm_destroy_vcpus",
+            "kvm_get_vcpu", "kvm_get_vcpu_by_id"}
+    for v in ("6.1", "6.12", "7"):
+        out = extracted(v)
+        h = have(out)
+        ok &= check(want <= h, "%s: missing %s" % (v, want - h))
+        stubs_h = read(out, "stubs.h")
+        ok &= check("#define kvm_arch_vcpu_create(...)" in stubs_h and
+                    "#define kvm_vm_ioctl_set_memory_region(...)" in stubs_h,
+                    "%s: arch vCPU hook or memslot ioctl not a stub" % v)
+        types = read(out, "kvm_host_types.h")
+        ok &= check("#define KVM_CREATE_VCPU" in types and "struct file { void *private_data; };" in types,
+                    "%s: ioctl numbers or the struct file placeholder missing" % v)
     return ok
 
 
@@ -404,6 +423,102 @@ def test_externals_list():
         ok &= check(not (names & have(out)), "%s: extracted functions listed" % v)
         ok &= check(not (names & extract.C_KEYWORDS), "%s: keywords listed" % v)
     ok &= check("call_srcu" in read(extracted("7"), "externals.txt"), "7.x call_srcu")
+    return ok
+
+
+SHIM = os.path.join(REPO, "kernel-shim")
+_DEF_RE = re.compile(r"\b(struct|union|enum)\s+(\w+)\s*\{")
+
+
+def tree_tags(tree_dir):
+    """struct/union/enum tags the tree's cached sources define."""
+    tags = set()
+    for root, _dirs, files in os.walk(tree_dir):
+        for fn in files:
+            if fn.endswith((".h", ".c")):
+                with open(os.path.join(root, fn), errors="replace") as f:
+                    tags.update(m.group(2) for m in _DEF_RE.finditer(f.read()))
+    return tags
+
+
+def handwritten_kernel_structs(shim_dir, tags):
+    """'file: struct NAME' of each definition in shim_dir of a tag in tags."""
+    out = []
+    for root, _dirs, files in os.walk(shim_dir):
+        for fn in sorted(files):
+            path = os.path.join(root, fn)
+            with open(path, errors="replace") as f:
+                text = f.read()
+            out += ["%s: %s %s" % (os.path.relpath(path, shim_dir), m.group(1), m.group(2))
+                    for m in _DEF_RE.finditer(text) if m.group(2) in tags]
+    return out
+
+
+def test_no_kernel_struct_is_handwritten_in_the_shim():
+    tags = set()
+    for v in ("6.1", "6.12", "7"):
+        tags |= tree_tags(tree(v))
+    ok = check({"kvm", "kvm_vcpu", "kvm_io_bus"} <= tags, "tree scan found too little")
+    ok &= check(not handwritten_kernel_structs(SHIM, tags),
+                "kernel structs written by hand in kernel-shim/: %s" %
+                handwritten_kernel_structs(SHIM, tags))
+    # the scan itself finds one (so that the check above can fail)
+    fake = os.path.join(TMP, "fake-shim", "linux")
+    os.makedirs(fake)
+    with open(os.path.join(fake, "kvm_host.h"), "w") as f:
+        f.write("struct kvm {\n\tint users;\n};\n")
+    ok &= check(handwritten_kernel_structs(os.path.dirname(fake), tags) ==
+                ["linux/kvm_host.h: struct kvm"], "the scan misses a hand-written struct kvm")
+    return ok
+
+
+def test_kernel_types_come_from_the_tree():
+    ok = True
+    for v in ("6.1", "6.12", "7"):
+        t = read(extracted(v), "kvm_host_types.h")
+        for tag in ("struct kvm {", "struct kvm_vcpu {", "struct kvm_io_bus {", "enum kvm_bus {"):
+            ok &= check(tag in t, "%s: %s not taken from the tree" % (v, tag))
+        ok &= check("struct kvm_arch { char busfuzz_placeholder; };" in t and
+                    "placeholder: the VM's arch state" in t, "%s: struct kvm_arch placeholder" % v)
+    return ok
+
+
+def syntax_check(out):
+    """The harness compiled (syntax only) against an extraction."""
+    cc = os.environ.get("CC") or shutil.which("clang-14") or shutil.which("clang") or "cc"
+    p = subprocess.run([cc, "-fsyntax-only", "-w", "-I", out, "-I", os.path.join(out, "include"),
+                        "-I", SHIM, "-I", os.path.join(REPO, "fuzz"), "-I", os.path.join(REPO, "sim"),
+                        os.path.join(REPO, "fuzz", "harness.c")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return p.returncode, p.stdout
+
+
+def test_a_new_struct_kvm_field_builds():
+    """A patch adding a member to struct kvm and using it in the bus code
+    builds with no change to busfuzz (7.x: register waits while no vCPU exists)."""
+    t = copy_tree("7", "new-field", ["virt/kvm", "include", "Makefile"])
+    edit(os.path.join(t, "include/linux/kvm_host.h"), r"^(\tint created_vcpus;)$",
+         "\\1\n\tint busfuzz_test_field;")
+    edit(os.path.join(t, "virt/kvm/kvm_main.c"),
+         r"^(\tcall_srcu\(&kvm->srcu, &bus->rcu, __free_bus\);)$",
+         "\tkvm->busfuzz_test_field++;\n"
+         "\tif (!READ_ONCE(kvm->created_vcpus)) {\n"
+         "\t\tsynchronize_srcu_expedited(&kvm->srcu);\n\t\tkfree(bus);\n"
+         "\t} else {\n\t\\1\n\t}")
+    out = os.path.join(TMP, "out-new-field")
+    rc, err = run(t, out)
+    if not check(rc == 0, "extraction failed: %s" % err):
+        return False
+    ok = check("int busfuzz_test_field;" in read(out, "kvm_host_types.h"), "new member missing")
+    rc, msg = syntax_check(out)
+    ok &= check(rc == 0, "does not build: %s" % msg[-1500:])
+    # an embedded member of a type found nowhere is one clear line
+    edit(os.path.join(t, "include/linux/kvm_host.h"), r"^(\tint busfuzz_test_field;)$",
+         "\tstruct busfuzz_nowhere nowhere;")
+    rc, err = run(t, out)
+    ok &= check(rc == 2 and err.count("\n") == 1 and "'struct kvm' embeds" in err and
+                "'struct busfuzz_nowhere'" in err and "placeholders.def" in err and
+                "include/linux/kvm_host.h:" in err, "got %d %r" % (rc, err))
     return ok
 
 

@@ -10,8 +10,13 @@ names), so a helper a future kernel adds is picked up without changing this
 script.  Each item is preceded by a #line directive so that compiler errors,
 sanitizer reports and traces point at the kernel file and line.
 
+The kernel types they need (struct kvm, struct kvm_vcpu...) come from the
+tree's headers too (tools/kernel_types.py), with the placeholders of
+kernel-shim/placeholders.def (beside the stubs file) for what the shim cannot
+provide.
+
 Outputs (written only if their content changed, all or nothing):
-  include/kvm/iodev.h  kvm_host_bus_types.h  kvm_host_bus_inlines.h
+  include/kvm/iodev.h  kvm_host_types.h  kvm_host_bus_inlines.h
   kvm_main_bus.c  stubs.h  extracted.h  externals.txt  manifest.json
 """
 
@@ -24,11 +29,14 @@ import re
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kernel_types  # noqa: E402
+
 ROOTS = (
     "kvm_io_bus_register_dev", "kvm_io_bus_unregister_dev", "kvm_io_bus_write",
     "kvm_io_bus_write_cookie", "kvm_io_bus_read", "kvm_io_bus_get_dev",
     "kvm_io_bus_destroy", "kvm_destroy_vm", "kvm_create_vm", "kvm_put_kvm",
-    "kvm_get_kvm",
+    "kvm_get_kvm", "kvm_vm_ioctl_create_vcpu", "kvm_destroy_vcpus", "kvm_vm_ioctl",
 )
 
 KVM_MAIN = "virt/kvm/kvm_main.c"
@@ -55,10 +63,14 @@ CALLER_ROOTS = (
 )
 CALLER_FILES = (EVENTFD, COALESCED, COALESCED_H, UAPI_KVM)
 
-# (kind, name) of the kvm_host.h items the shim needs, in the order wanted.
-HOST_TYPES = (("struct", "kvm_io_range"), ("define", "NR_IOBUS_DEVS"),
-              ("struct", "kvm_io_bus"), ("enum", "kvm_bus"))
-HOST_INLINES = (("function", "kvm_get_bus"),)
+# The kernel types the shim and the harness need whatever the code uses.
+TYPE_ROOTS = (("struct", "kvm"), ("struct", "kvm_vcpu"), ("struct", "kvm_io_range"),
+              ("define", "NR_IOBUS_DEVS"), ("struct", "kvm_io_bus"), ("enum", "kvm_bus"))
+# The shim: what it defines is not taken from the tree; placeholders.def.
+SHIM_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "kernel-shim")
+HOST_INLINES = (("function", "kvm_get_bus"), ("function", "kvm_get_vcpu"),
+                ("function", "kvm_get_vcpu_by_id"))
 
 C_KEYWORDS = frozenset("""
 auto break case char const continue default do double else enum extern float
@@ -696,14 +708,10 @@ def read_stubs(path):
     """NAME -> reason from a stubs.def file."""
     stubs = {}
     try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-    except OSError as e:
-        raise ExtractError("%s: %s" % (path, e.strerror or e))
-    for no, line in enumerate(lines, 1):
-        s = line.split("#", 1)[0].strip()
-        if not s:
-            continue
+        lines = list(kernel_types.table_lines(path))
+    except kernel_types.TypeError_ as e:
+        raise ExtractError(str(e))
+    for no, s in lines:
         parts = s.split(None, 1)
         name = parts[0]
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -718,6 +726,7 @@ class Tree:
     def __init__(self, root):
         self.root = root
         self.hashes = {}
+        self._items = {}
 
     def path(self, rel):
         return os.path.join(self.root, rel)
@@ -737,6 +746,12 @@ class Tree:
 
     def exists(self, rel):
         return os.path.isfile(self.path(rel))
+
+    def items(self, rel, needed_for=None):
+        """The file's top-level items, segmented once (shared by all users)."""
+        if rel not in self._items:
+            self._items[rel] = segment(Source(rel, self.read(rel, needed_for)))
+        return self._items[rel]
 
 
 def _index(items):
@@ -775,6 +790,35 @@ def _section(items, rel, guard, what):
     return "\n".join(out) + "\n"
 
 
+def _types(tree, stubs, skip, code):
+    """The kernel_types.Closure of the code's types over the tree's headers."""
+    shim_dir = SHIM_DIR
+    try:
+        ph = kernel_types.read_placeholders(os.path.join(shim_dir, "placeholders.def"))
+        shim, macros = kernel_types.shim_names(
+            shim_dir, lambda p: segment(Source(os.path.relpath(p, shim_dir), _read_text(p))))
+        headers = {rel: tree.items(rel, "the kernel types")
+                   for rel in kernel_types.TYPE_HEADERS if tree.exists(rel)}
+        cl = kernel_types.Closure(headers, shim, macros, ph, skip, set(stubs), pp_tokens)
+        cl.roots(code, TYPE_ROOTS)
+    except kernel_types.TypeError_ as e:
+        raise ExtractError(str(e))
+    return cl
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def _read_text(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise ExtractError("%s: %s" % (path, e.strerror or e))
+
+
 def _extract_callers(tree, stubs, outside):
     """The closure of CALLER_ROOTS over CALLER_FILES: (types, functions, notes).
 
@@ -784,7 +828,7 @@ def _extract_callers(tree, stubs, outside):
     searched here: the callers use the same bus code as everyone else."""
     items = {}
     for rel in CALLER_FILES:
-        items[rel] = segment(Source(rel, tree.read(rel, "the ioeventfd and coalesced MMIO callers")))
+        items[rel] = tree.items(rel, "the ioeventfd and coalesced MMIO callers")
     # name -> the first definition of each namespace (tag or ordinary): a
     # struct and a function may share a name (struct kvm_ioeventfd and
     # kvm_ioeventfd()).  Anonymous enums define their constants.
@@ -921,16 +965,13 @@ def extract(tree_dir, stubs_path):
                                "be stubbed" % (stubs_path, r))
 
     main = Source(KVM_MAIN, tree.read(KVM_MAIN, "kvm_io_bus_write"))
-    host = Source(KVM_HOST, tree.read(KVM_HOST, "struct kvm_io_bus"))
     iodev = Source(IODEV, tree.read(IODEV, "struct kvm_io_device"))
 
     main_items = segment(main)
-    host_items = segment(host)
+    host_items = tree.items(KVM_HOST, "struct kvm_io_bus")
     iodev_items = segment(iodev)
 
-    host_types = [_find(host_items, k, n, KVM_HOST) for k, n in HOST_TYPES]
     host_inl = [_find(host_items, k, n, KVM_HOST) for k, n in HOST_INLINES]
-    host_types.sort(key=lambda it: it.first.start)
 
     idx = _index(main_items)
     for r in ROOTS:
@@ -976,14 +1017,20 @@ def extract(tree_dir, stubs_path):
     picked = sorted(chosen.values(), key=lambda it: it.first.start)
     funcs = [it for it in picked if it.kind == "function"]
     defined = set()
-    for it in picked + host_types + host_inl + iodev_items:
+    for it in picked + host_inl + iodev_items:
         if it.kind in ("function", "decl", "define"):
             defined.update(it.names)
     caller_heads, caller_items, caller_notes = _extract_callers(tree, stubs, set(defined))
     notes.extend(caller_notes)
     caller_funcs = [it for it in caller_items if it.kind == "function"]
-    for it in caller_heads + caller_items:
+    types = _types(tree, stubs, set(defined),
+                   picked + host_inl + caller_heads + caller_items)
+    host_types = types.items()
+    # A uapi type both need is emitted once, with the kernel types (earlier).
+    caller_heads = [it for it in caller_heads if id(it) not in types.chosen]
+    for it in caller_heads + caller_items + host_types:
         defined.update(it.names)
+    defined.update(types.used_ph)
 
     # stubs the emitted code references, and the calls it makes
     emitted = [(IODEV, iodev_items), (KVM_HOST, host_types + host_inl),
@@ -1027,9 +1074,7 @@ def extract(tree_dir, stubs_path):
     out = {}
     # include/kvm/iodev.h
     out["include/kvm/iodev.h"] = '#line 1 "%s"\n' % IODEV + iodev.text
-    out["kvm_host_bus_types.h"] = _section(
-        host_types, KVM_HOST, "BUSFUZZ_GEN_KVM_HOST_BUS_TYPES_H",
-        "the I/O bus types")
+    out["kvm_host_types.h"] = types.header("BUSFUZZ_GEN_KVM_HOST_TYPES_H")
     out["kvm_host_bus_inlines.h"] = _section(
         host_inl, KVM_HOST, "BUSFUZZ_GEN_KVM_HOST_BUS_INLINES_H",
         "the I/O bus inline helpers")
@@ -1128,12 +1173,15 @@ def extract(tree_dir, stubs_path):
         "tree_version": facts["version"],
         "inputs": {rel: hashes[rel] for rel in sorted(hashes)},
         "stubs_file": {"path": os.path.abspath(stubs_path), "sha256": stubs_hash},
+        "placeholders_file": {"path": os.path.join(SHIM_DIR, "placeholders.def"),
+                              "sha256": _sha256(os.path.join(SHIM_DIR, "placeholders.def"))},
         "roots": list(ROOTS),
         "items": [{"names": it.names, "kind": it.kind, "where": it.where(),
                    **({"cond": list(it.cond)} if it.cond else {})}
                   for it in picked],
         "host_items": [{"names": it.names, "kind": it.kind, "where": it.where()}
                        for it in host_types + host_inl],
+        "placeholders": sorted(types.used_ph),
         "caller_items": [{"names": it.names, "kind": it.kind, "where": it.where()}
                          for it in caller_heads + caller_items],
         "stubs_used": sorted(used_stubs),

@@ -8,6 +8,7 @@
 
 #define EPERM 1
 #define ENOENT 2
+#define EIO 5
 #define EINTR 4
 #define ENXIO 6
 #define E2BIG 7
@@ -19,6 +20,7 @@
 #define EEXIST 17
 #define ENODEV 19
 #define EINVAL 22
+#define ENOTTY 25
 #define EMFILE 24
 #define ENOSPC 28
 #define ERANGE 34

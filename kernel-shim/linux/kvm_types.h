@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The tree's include/linux/kvm_types.h items that the code needs (gpa_t...)
+ * are generated into kvm_host_types.h with the other kernel types.
+ */
 #ifndef BUSFUZZ_SHIM_LINUX_KVM_TYPES_H
 #define BUSFUZZ_SHIM_LINUX_KVM_TYPES_H
 
-#include <linux/types.h>
-
-struct kvm;
-struct kvm_vcpu;
-struct kvm_io_device;
-typedef u64 gpa_t;
-typedef u64 gfn_t;
-typedef u64 hpa_t;
-typedef unsigned long hva_t;
+#include <linux/kvm_host.h>
 
 #endif /* BUSFUZZ_SHIM_LINUX_KVM_TYPES_H */

@@ -30,6 +30,9 @@
 #define kzalloc_flex(v, fam, count, ...)					\
 	((__typeof__(v) *)__sim_alloc(struct_size_t(__typeof__(v), fam, count), true, "kzalloc_flex"))
 #define kfree(p) sim_kfree(p, SIM_SITE("kfree"))
+/* A cache is its object size (struct kmem_cache placeholder, placeholders.def). */
+#define kmem_cache_zalloc(c, gfp) __sim_alloc((c)->size, true, "kmem_cache_zalloc")
+#define kmem_cache_free(c, p) sim_kfree(p, SIM_SITE("kmem_cache_free"))
 #define kvfree(p) sim_kfree(p, SIM_SITE("kvfree"))
 
 #endif /* BUSFUZZ_SHIM_LINUX_SLAB_H */

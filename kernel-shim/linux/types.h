@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <limits.h>
+#include <linux/kconfig.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
