@@ -39,7 +39,8 @@ def expected():
         for m in ("lkmm", "tso"):
             want["fuzz-smoke-tsan-%s-%s" % (m, t)] = "sanitizer"
         want["clean-search-" + t] = "mutant"
-    want.update({n: "tree" for n in ("strategies", "perfetto", "bad-input", "minimize", "litmus-v7", "check")})
+    want.update({n: "tree" for n in ("strategies", "perfetto", "bad-input", "minimize", "litmus-v7", "check",
+                                                    "created-vcpus-patch")})
     want.update({n: "sanitizer" for n in ("oss-fuzz", "tsan-mutant", "build-matrix", "stress-mutant-double-free",
                                           "stress-mutant-leak-classic")})
     want.update({n: "mutant" for n in ("mutants-build", "corpus-mutants", "litmus-export")})

@@ -1055,14 +1055,15 @@ def run_mutant(m, target, args, tmp):
         try:
             mutate.apply(m.path, tree, copy)
         except mutate.MutantError as e:
-            return [dict(base, strategy=st, status="STALE", note=str(e).replace(ROOT + "/", ""))
-                    for st in args.strategies]
+            return [dict(base, strategy=st, status="STALE", note=str(e).replace(ROOT + "/", ""),
+                         mode=strategy_mode(args, st, model, srcu)) for st in args.strategies]
         try:
             bdir = build(argparse.Namespace(tree=copy, kernel=None), quiet=True,
                          root=os.path.join(work, "build"), targets=engine_targets(args))[0]
         except Fail as e:
             note = "the mutant does not build: " + " ".join(l.strip() for l in str(e).splitlines())[:400]
-            return [dict(base, strategy=st, status="ERROR", note=note) for st in args.strategies]
+            return [dict(base, strategy=st, status="ERROR", note=note, mode=strategy_mode(args, st, model, srcu))
+                    for st in args.strategies]
         rows = []
         for st in args.strategies:
             # Native threads have the machine's memory model: every mutant's own class is the one to find.
@@ -1323,6 +1324,15 @@ def test(args):
         trees.append("%s=%s" % (lab, tree))
         say("kernel %s: %s" % (ver, label))
     bdir = os.path.join(ROOT, "build", "test")
+    # Another compiler in the cache makes CMake start over and drop this run's -D values (the trees):
+    # start over first.
+    try:
+        with open(os.path.join(bdir, "CMakeCache.txt")) as f:
+            old = next((l.split("=", 1)[1].strip() for l in f if l.startswith("CMAKE_C_COMPILER:")), cc)
+        if old not in (cc, shutil.which(cc)):
+            os.remove(os.path.join(bdir, "CMakeCache.txt"))
+    except OSError:
+        pass
     r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + cc,
                         "-DBUSFUZZ_TREES=" + ";".join(trees),
                         "-DBUSFUZZ_TEST_TREES=" + ";".join(l for l, _ in TEST_KERNELS)])
