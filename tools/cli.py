@@ -1312,8 +1312,6 @@ def stress(args):
 # ---- the test suite ------------------------------------------------------------
 
 def test(args):
-    if args.jobs is not None and args.jobs < 1:
-        raise Fail("-j/--jobs must be at least 1")
     cc = ensure_tools()
     trees = []
     for lab, ver in TEST_KERNELS:
