@@ -151,7 +151,7 @@ def test_old_kernel_suite_on_the_security_mirror():
 def test_existing_unstable_not_duplicated():
     src = "deb http://archive.test/debian sid main\n"
     lines = deb_lines(kernels.make_sources_list(kernels.parse_one_line(src)))
-    own = [l for l in lines if "-security" not in l]       # derived security lines aside
+    own = [l for l in lines if "-security" not in l and " experimental " not in l]  # added suites aside
     return check(own == ["deb http://archive.test/debian sid main"], "got %s" % lines)
 
 
@@ -191,9 +191,38 @@ def test_upstream_version_label():
 
 
 def test_pick_series():
-    s = ["6.1", "6.12", "7.2", "7.10", "6.9"]
+    s = {x: x + ".1-1" for x in ("6.1", "6.12", "7.2", "7.10", "6.9")}
     got = [kernels._pick(x, s) for x in ("default", "7", "6", "6.12", "7.3", "8")]
     return check(got == ["7.10", "7.10", "6.12", "6.12", None, None], "got %s" % got)
+
+
+def test_release_candidate_only_by_name():
+    s = {"7.2": "7.2.13-1", "7.3": "7.3~rc7-1~exp1", "6.12": "6.12.117-1~deb12u1"}
+    got = [kernels._pick(x, s) for x in ("default", "7", "7.3", "6")]
+    ok = check(got == ["7.2", "7.2", "7.3", "6.12"], "got %s" % got)
+    only = {"8.0": "8.0~rc1-1~exp1"}
+    ok &= check(kernels._pick("default", only) == "8.0", "a lone rc not picked")
+    return ok
+
+
+def test_experimental_line_for_release_candidates():
+    text = "deb [signed-by=%s] http://archive.test/debian bookworm main\n" % KEYRING
+    lines = [l for l in kernels.make_sources_list(kernels.parse_one_line(text)).splitlines()
+             if l.startswith("deb ")]
+    exp = [l for l in lines if l.split()[-2] == "experimental"]
+    return check(len(exp) == 1 and "http://archive.test/debian experimental main" in exp[0],
+                 "got %s" % exp)
+
+
+def test_tree_unpacked_with_other_wanted_is_fetched_again():
+    root = _fake_cache("c-wanted", AVAIL, ["6.12"])
+    m = os.path.join(root, "kernels", AVAIL["6.12"], kernels.MARKER)
+    with open(m) as f:
+        meta = json.load(f)
+    meta["wanted"] = "0" * 16
+    with open(m, "w") as f:
+        json.dump(meta, f)
+    return check(kernels.Cache(root).cached("6.12") is None, "stale tree used")
 
 
 def _fake_cache(name, series_avail, cached):
@@ -212,7 +241,8 @@ def _fake_cache(name, series_avail, cached):
         os.makedirs(os.path.join(vdir, top))
         with open(os.path.join(vdir, kernels.MARKER), "w") as f:
             json.dump({"series": series, "version": ver, "tree": top,
-                       "upstream": kernels.upstream_version(ver)}, f)
+                       "upstream": kernels.upstream_version(ver),
+                       "wanted": kernels.WANTED_KEY}, f)
         os.makedirs(os.path.join(root, "kernels", "series"), exist_ok=True)
         os.symlink(os.path.join("..", ver), os.path.join(root, "kernels", "series", series))
     return root

@@ -23,6 +23,7 @@ BUSFUZZ_OFFLINE=1 to make anything that would need the network an error.
 import contextlib
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import re
@@ -40,7 +41,22 @@ WANTED = (
     "include/linux/kvm_types.h", "include/uapi/linux/kvm.h",
     "arch/x86/kvm/vmx/vmx.c", "arch/arm64/kvm/vgic/vgic-init.c",
     "tools/memory-model/", "Makefile",
+    # Tree SRCU's own code and timing (busfuzz cost), and its headers
+    "kernel/rcu/", "include/linux/srcu.h", "include/linux/srcutree.h",
+    "include/linux/rcu_segcblist.h",
+    # what memslots are made of
+    "lib/rbtree.c", "lib/interval_tree.c", "include/linux/rbtree.h",
+    "include/linux/rbtree_types.h", "include/linux/rbtree_augmented.h",
+    "include/linux/interval_tree.h", "include/linux/interval_tree_generic.h",
+    "include/linux/hashtable.h", "include/linux/xarray.h",
+    # x86's own memslots (the APIC access page made with the first vCPU)
+    "arch/x86/kvm/x86.c", "arch/x86/kvm/vmx/vmx.h", "arch/x86/kvm/lapic.c",
+    "arch/x86/include/asm/kvm_host.h",
+    # the kernel's litmus tests besides tools/memory-model's
+    "Documentation/litmus-tests/",
 )
+# A cached tree unpacked with another WANTED is fetched again.
+WANTED_KEY = hashlib.sha256("\n".join(WANTED).encode()).hexdigest()[:16]
 
 MARKER = "busfuzz-complete.json"
 # The suite whose linux-source-5.10 busfuzz fetches (added to the private sources).
@@ -236,12 +252,17 @@ def make_sources_list(entries):
         lines.append("# linux-source of the oldest supported kernel%s" % (
             " (%s derived: the machine has no security entry)" % DERIVED_MARK if derived else ""))
         lines.append("deb %s%s %s main" % (opts(sec), sec["uris"][0], OLD_SECURITY_SUITE))
+    u = dict(main)
+    if not u["signed_by"] or u["signed_by"] == "inline":
+        u["signed_by"] = DEBIAN_KEYRING if os.path.exists(DEBIAN_KEYRING) else ""
     if not have_unstable:
-        u = dict(main)
-        if not u["signed_by"] or u["signed_by"] == "inline":
-            u["signed_by"] = DEBIAN_KEYRING if os.path.exists(DEBIAN_KEYRING) else ""
         lines.append("# linux-source of the newest kernels")
         lines.append("deb %s%s unstable main" % (opts(u), main["uris"][0]))
+    if not have.intersection(("experimental", "rc-buggy")):
+        # release candidates (7.3~rc): apt's priority 1 for experimental
+        # keeps unstable's version of every series that has one
+        lines.append("# linux-source of release candidates")
+        lines.append("deb %s%s experimental main" % (opts(u), main["uris"][0]))
     return "\n".join(lines) + "\n"
 
 
@@ -315,7 +336,7 @@ class Cache:
         except (OSError, ValueError):
             return None
         tree = os.path.join(verdir, meta["tree"])
-        if not os.path.isdir(tree):
+        if not os.path.isdir(tree) or meta.get("wanted") != WANTED_KEY:
             return None
         return tree, meta["upstream"]
 
@@ -347,6 +368,13 @@ class Cache:
 
     def cached_series(self):
         return sorted({m["series"] for m in self._markers()}, key=series_key)
+
+    def cached_versions(self):
+        """{series: pkgversion} of the cached trees (newest unpack wins)."""
+        out = {}
+        for m in sorted(self._markers(), key=lambda m: m["_mtime"]):
+            out[m["series"]] = m["version"]
+        return out
 
     # -- apt
 
@@ -530,7 +558,7 @@ class Cache:
                 raise KernelError("busfuzz: %s has no virt/kvm/kvm_main.c" % pkg)
             meta = {"package": pkg, "version": pkgversion, "series": series,
                     "upstream": upstream_version(pkgversion), "tree": top,
-                    "files": n}
+                    "files": n, "wanted": WANTED_KEY}
             _write_atomic(os.path.join(stage, MARKER),
                           json.dumps(meta, indent=1, sort_keys=True) + "\n")
             os.chmod(stage, 0o755)
@@ -591,13 +619,20 @@ def _unknown(spec, series):
         spec, avail))
 
 
+def is_rc(pkgversion):
+    return "~rc" in (pkgversion or "")
+
+
 def _pick(spec, series):
-    """The series a spec names among those given, or None."""
-    series = sorted(series, key=series_key)
-    if spec == "default":
-        return series[-1] if series else None
+    """The series a spec names among those given ({series: pkgversion}),
+    or None.  default and MAJOR skip release candidates while a release
+    exists: they are asked for by name (--kernel 7.3)."""
     if "." in spec:
         return spec if spec in series else None
+    rel = [s for s in series if not is_rc(series[s])]
+    series = sorted(rel or series, key=series_key)
+    if spec == "default":
+        return series[-1] if series else None
     match = [s for s in series if s.split(".")[0] == spec]
     return match[-1] if match else None
 
@@ -624,7 +659,7 @@ def resolve(kernel=None, tree=None, cache=None):
         # MAJOR or default: the newest series the last apt-get update knew
         # of (no network), else the newest cached one.
         known = c.available(False)
-        s = _pick(spec, known if known is not None else c.cached_series())
+        s = _pick(spec, known if known is not None else c.cached_versions())
         hit = c.cached(s) if s else None
         if hit:
             return hit
