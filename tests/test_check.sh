@@ -69,5 +69,18 @@ check "harmless: the patch changes something" '[ -s "$work/comment.patch" ]'
 out=$("$root/busfuzz" check "$work/comment.patch" --tree "$tree" --runs 3000 2>&1); rc=$?
 echo "$out" | grep -E "^(NEW|verdict)"
 check "harmless: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "^NEW findings.*: 0"'
+
+# --each on a series: the buggy patch, then its revert.  Step 1 is worse (its
+# finding is new against the base), step 2 fixes it; the whole series is worse
+# because one step was.
+cp "$work/mut/virt/kvm/kvm_main.c" "$work/b/virt/kvm/"
+(cd "$work" && diff -u b/virt/kvm/kvm_main.c a/virt/kvm/kvm_main.c | sed 's|^--- b/|--- a/|; s|^+++ a/|+++ b/|') \
+	> "$work/revert.patch"
+out=$("$root/busfuzz" check "$work/buggy.patch" "$work/revert.patch" --each --tree "$tree" --runs 3000 \
+	--minimize-time 2 --json "$work/each.json" 2>&1); rc=$?
+echo "$out" | grep -E "^(== |NEW|fixed|verdict)"
+check "each: exit 1, worse at step 1 ($rc)" '[ $rc -eq 1 ] && echo "$out" | grep -q "^verdict of the series: WORSE at step 1$"'
+check "each: step 2 fixes what step 1 broke" \
+	'python3 -c "import json,sys; s=json.load(open(sys.argv[1]))[\"steps\"]; sys.exit(not (len(s) == 2 and s[0][\"new\"] and not s[1][\"new\"] and s[1][\"fixed\"]))" "$work/each.json"'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

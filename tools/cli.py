@@ -15,7 +15,7 @@
                  the kill matrix of mutants/ (0: all killed, trees clean; stress: trees clean)
   busfuzz stress [--tree DIR | --kernel VER] [--time S] [--tsan] [--classic] [--seed N]
                  [--scenario HEX] [--delay PCT]   the same scenarios on real threads (stress testing)
-  busfuzz check  PATCH... [--tree DIR | --kernel VER] [--time S] [--jobs N] [--seed N] [--json OUT]
+  busfuzz check  PATCH... [--tree DIR | --kernel VER] [--time S] [--jobs N] [--seed N] [--each] [--json OUT]
                  what a patch changes: new, fixed and unchanged findings, the changed code reached
   busfuzz test   [-R REGEX] [--long] [-j N]
                  set up this machine and run the test suite (ctest; the long label only with --long)
@@ -1436,6 +1436,8 @@ def main():
     ck.add_argument("--jobs", type=JOBS, default=1, help="libFuzzer workers per run (default 1)")
     ck.add_argument("--seed", type=SEED, default=1, help="the same for both trees (default 1)")
     ck.add_argument("--minimize-time", type=POSITIVE, default=30, help="seconds to minimize each new finding")
+    ck.add_argument("--each", action="store_true", help="a series: check each patch against the tree before it "
+                    "(step by step), not only the whole series against the base")
     ck.add_argument("--json", metavar="OUT.json", help="also write the whole report as JSON")
     mu = sub.add_parser("mutants", help="fuzz each mutant of mutants/ on a copy of a tree: the kill matrix")
     tree_args(mu)
