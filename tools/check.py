@@ -23,6 +23,10 @@ import engines
 import patches as patchlib
 
 
+# Changed functions are "reached" by their own coverage: none inlined into another (CMakeLists.txt).
+NO_INLINE = ("-DBUSFUZZ_NO_INLINE=ON",)
+
+
 class Report:
     def __init__(self):
         self.data = {"patches": [], "applied": [], "touched": [], "changed_functions": [],
@@ -160,7 +164,8 @@ def run(cli, args):
     targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
     # The base's build is shared by every check of that tree (the folder is per tree); its corpus is not.
     base_bdir = cli.build(argparse.Namespace(tree=base_tree, kernel=None),
-                          root=os.path.join(os.path.dirname(root), "check-base"), targets=targets)[0]
+                          root=os.path.join(os.path.dirname(root), "check-base"), targets=targets,
+                          cmake_args=NO_INLINE)[0]
     shutil.rmtree(os.path.join(base_bdir, "corpus"), ignore_errors=True)
     steps, prev, prev_bdir, worse = [], 0, base_bdir, False
     for k in ends:
@@ -202,7 +207,7 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
         return d, None
     try:
         pat_bdir = cli.build(argparse.Namespace(tree=patched, kernel=None), root=os.path.join(root, "patched"),
-                             targets=targets)[0]
+                             targets=targets, cmake_args=NO_INLINE)[0]
     except cli.Fail as e:
         raise cli.Fail("%sthe patched tree does not build against the shim: %s" % (
             head, str(e).split(":", 1)[-1].strip()), 1)
@@ -253,8 +258,10 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
                 else:
                     d["fixed"].append(entry)
     covered = covered_functions(pat_bdir, os.path.join(pat_bdir, "corpus"))
+    before = {n for r in extracted_ranges(manifest(base_bdir)) for n in r[3]}
     for (name, kind, where), lines in sorted(hit.items()):
         d["changed_functions"].append({"name": name, "kind": kind, "where": where, "lines": lines,
+                                       "added": name not in before,
                                        "reached": name in covered if kind == "function" else None})
     d["outside_extracted"] = [{"file": f, "lines": ls} for f, ls in sorted(outside.items())]
     if any(t.startswith("tools/memory-model/") for t in touched):
@@ -290,10 +297,11 @@ def print_report(d, label, head=""):
         p("patch: %s" % s)
     for n in d["applied"]:
         p("  applied: %s" % n)
-    p("changed code busfuzz compiles and runs:")
+    p("changed code busfuzz compiles and runs (new: not in the base tree):")
     for f in d["changed_functions"]:
         reached = {True: "reached", False: "NOT REACHED by the fuzzing", None: "(not a function)"}[f["reached"]]
-        p("  %-34s %-9s %-36s %s" % (f["name"], f["kind"], f["where"], reached))
+        p("  %-30s %-15s %-36s %s" % (f["name"], f["kind"] + (" (new)" if f.get("added") else ""),
+                                     f["where"], reached))
     if not d["changed_functions"]:
         p("  (none: the patch changes no code busfuzz compiles; clean here says nothing about it)")
     for o in d["outside_extracted"]:

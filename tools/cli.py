@@ -175,11 +175,12 @@ def needs_work(bdir, targets):
     return r.returncode != 0 or "no work to do" not in r.stdout
 
 
-def build(args, root=None, sanitizer="asan", targets=None, quiet=False):
+def build(args, root=None, sanitizer="asan", targets=None, quiet=False, cmake_args=()):
     """Extracts the tree's bus code and builds the harness; returns (bindir, label, key).
     root: the build folder (default: $BUSFUZZ_BUILD, else build/); sanitizer: which libFuzzer build;
     targets: what to build (default: that libFuzzer build, the replay and the explorer); quiet: the
-    caller says what it builds itself (the mutant matrix).
+    caller says what it builds itself (the mutant matrix); cmake_args: for a new folder (a folder is
+    always built with the same ones by its one user).
     One build at a time per folder: concurrent runs on one tree wait for each other (a lock file
     beside the folder) instead of configuring it twice.  A build that has work to do says so first."""
     cc = ensure_tools()
@@ -207,7 +208,7 @@ def build(args, root=None, sanitizer="asan", targets=None, quiet=False):
                 say(line.removeprefix("busfuzz: "))
         if fresh:
             r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + cc,
-                                "-DBUSFUZZ_TREES=t=" + tree], capture_output=True, text=True)
+                                "-DBUSFUZZ_TREES=t=" + tree] + list(cmake_args), capture_output=True, text=True)
             if r.returncode != 0:
                 raise Fail("cmake failed for %s:\n%s" % (tree, r.stdout[-2000:] + r.stderr[-2000:]))
         r = subprocess.run(["ninja", "-C", bdir] + list(targets), capture_output=True, text=True)
