@@ -28,6 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import herd7  # noqa: E402
+import primitives  # noqa: E402
 from kernels import locked  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1000,18 +1001,11 @@ def generate(test, gen_path):
 #    gives a po ∪ rf graph with a cycle; the test is a LIMITATION if every
 #    disjunct (there is at least one) needs a cycle.
 
-LOADS = {   # macro -> index of the address argument, whether it is written *x
-    "READ_ONCE": (0, True), "smp_load_acquire": (0, False), "rcu_dereference": (0, True),
-    "rcu_dereference_raw": (0, True), "srcu_dereference": (0, True),
-    "rcu_dereference_check": (0, True), "srcu_dereference_check": (0, True),
-    "atomic_read": (0, False), "atomic_read_acquire": (0, False),
-    "atomic_long_read": (0, False),
-}
-STORES = {  # macro -> whether the address argument is written *x; the value is argument 1
-    "WRITE_ONCE": True, "smp_store_release": False, "rcu_assign_pointer": True,
-    "RCU_INIT_POINTER": True, "atomic_set": False, "atomic_set_release": False,
-    "atomic_long_set": False, "smp_store_mb": True,
-}
+# The shim's loads and stores, from its contract (kernel-shim/primitives.def):
+# macro -> (index of the address argument, whether it is written *x); for a
+# store, whether the address argument is written *x (the value is argument 1).
+LOADS = primitives.loads()
+STORES = primitives.stores()
 
 
 def _split_args(toks, open_i):
