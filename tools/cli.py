@@ -47,6 +47,7 @@ import kernels  # noqa: E402
 import litmus  # noqa: E402
 import mutate  # noqa: E402
 import engines  # noqa: E402
+import findings  # noqa: E402
 
 APT_PACKAGES = ["clang-14", "libclang-rt-14-dev", "cmake", "ninja-build", "python3", "xz-utils"]
 MODELS = ["lkmm", "tso", "sc"]
@@ -252,9 +253,9 @@ def fuzz_env(model, srcu):
 
 
 def classify(text):
-    m = re.search(r"^FINDING ([\w-]+): (.*)$", text, re.M)
-    if m:
-        return m.group(1), m.group(2)
+    cls, msg = findings.parse(text)
+    if cls:
+        return cls, msg
     for needle, cls in CLASS_OF_REPORT:
         if needle in text:
             line = next((l for l in text.splitlines() if needle in l), needle)
@@ -577,7 +578,7 @@ def replay_in_sanitizer_build(args, bdir, sanitizer, mode):
     env = dict(os.environ, BUSFUZZ_TRACE="0" if args.quiet else "1", BUSFUZZ_MODEL=mode[1], BUSFUZZ_SRCU=mode[3])
     r = subprocess.run([os.path.join(bdir, FUZZ_BINARY[sanitizer]), "-detect_leaks=0", args.file],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", env=env)
-    found = re.search(r"^FINDING ", r.stdout, re.M)
+    found = findings.FINDING_RE.search(r.stdout)
     if args.quiet:
         sys.stdout.write("".join(l + "\n" for l in r.stdout.splitlines() if l.startswith("FINDING ")))
     else:
@@ -674,18 +675,16 @@ def replay(args):
 
 # The site of a finding: "[primitive at FILE:LINE, thread T]" at the end of its message.
 # The thread may change while minimizing (fewer vCPUs renumber them); the rest may not.
-SITE_RE = re.compile(r"\[([^][]+) at (\S+:\d+), thread [^]]*\]$")
 # A step of the replay's trace: its number, then the thread.
 STEP_RE = re.compile(r"^\s*\d+  \S")
 
 
 def finding_of(text):
     """(class, primitive, FILE:LINE) of the replay's FINDING line, None without one."""
-    m = re.search(r"^FINDING ([\w-]+): (.*)$", text, re.M)
-    if not m:
+    cls, msg = findings.parse(text)
+    if not cls:
         return None
-    site = SITE_RE.search(m.group(2))
-    return (m.group(1),) + (site.groups() if site else (None, None))
+    return (cls,) + findings.site(msg)
 
 
 def describe(sig):
@@ -878,7 +877,7 @@ def minimize(args):
         write_provenance(out, bdir)
     except OSError as e:
         raise Fail("%s: cannot write the minimized reproducer (%s)" % (out, e.strerror))
-    m = re.search(r"^FINDING .*$", text, re.M)
+    m = findings.FINDING_RE.search(text)
     print(m.group(0) if m else "FINDING %s" % describe(want))
     print("size: %d -> %d bytes" % (len(data), len(small)))
     # busfuzz replay prints the binary's output and one line more, the reproducer's path.
@@ -1303,7 +1302,7 @@ def stress(args):
         return 2
     cls, msg = classify(text)
     if rc == 1 or cls:
-        if not re.search(r"^FINDING ", text, re.M):
+        if not findings.FINDING_RE.search(text):
             print("FINDING %s: %s" % (cls or "crash", msg or "exit status %d" % rc))
         return 1
     raise Fail("stress exited with status %d and no finding" % rc)

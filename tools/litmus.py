@@ -15,6 +15,7 @@ Exit status: 0 no MISMATCH and no ERROR, 1 otherwise, 2 bad input.
 """
 import argparse
 import concurrent.futures
+import glob
 import hashlib
 import itertools
 import json
@@ -1287,7 +1288,10 @@ class Runtime:
                 raise RuntimeError("the simulator does not build:\n  " + "\n  ".join(errs or
                                                                                    r.stdout.splitlines()[-10:]))
             self.lib = os.path.join(simdir, "libsim_plain.a")
-            srcs = [os.path.join(ROOT, p) for p in ("litmus/litmus_main.c", "litmus/litmus_rt.h", "sim/sim.h")]
+            # The tests compile the shim and sim.h (with its findings.def): a change to them is a new key.
+            srcs = [os.path.join(ROOT, p) for p in ("litmus/litmus_main.c", "litmus/litmus_rt.h", "sim/sim.h",
+                                                    "sim/findings.def")]
+            srcs += sorted(glob.glob(os.path.join(ROOT, "kernel-shim", "**", "*.h"), recursive=True))
             key = digest(file_digest(srcs), self.cc, self.CFLAGS)
             rtdir = os.path.join(self.work, "rt")
             os.makedirs(rtdir, exist_ok=True)

@@ -216,7 +216,8 @@ def route(name, macros, seen=()):
             out.append("rmw.%s" % ("FULL" if len(args) > 3 and args[3] == "true" else "ONCE"))
         elif callee == "sim_finding":
             args = _args(orig, m.end() - 1)
-            out.append("finding.%s" % (args[0].strip('"') if args else "?"))
+            cls = args[0] if args else "?"
+            out.append("finding.%s" % (cls[6:].lower().replace("_", "-") if cls.startswith("SIM_F_") else cls))
         elif callee in macros and callee.startswith("sim_"):
             out.extend(route(callee, macros, seen + (name,)))     # the shim's own helper
         elif callee.startswith("sim_") and callee not in BOOKKEEPING:
