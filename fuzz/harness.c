@@ -514,8 +514,8 @@ static void buses_store_check(const void *addr, const struct sim_site *site)
 }
 
 /*
- * The arch hook, labelled: every arch's kvm_arch_destroy_vm() frees the vCPUs
- * with the tree's kvm_destroy_vcpus(); the rest of it is arch state.
+ * The arch hook, labelled: every arch's frees the vCPUs with kvm_destroy_vcpus(); the rest is arch state, whose
+ * irqchip teardown unregisters bus devices on x86 and arm64: not modelled yet (README, "What busfuzz does not cover").
  */
 void kvm_arch_destroy_vm(struct kvm *kvm)
 {

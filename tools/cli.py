@@ -213,10 +213,20 @@ def build(args, root=None, sanitizer="asan", targets=None, quiet=False):
                 raise Fail("cmake failed for %s:\n%s" % (tree, r.stdout[-2000:] + r.stderr[-2000:]))
         r = subprocess.run(["ninja", "-C", bdir] + list(targets), capture_output=True, text=True)
     if r.returncode != 0:
+        # A callee nothing provides is an error of the kernel line that calls it (KERNEL_WARN in CMakeLists.txt).
+        m = UNDECLARED_RE.search(r.stdout)
+        if m:
+            raise Fail("%s: %s() is neither shimmed (kernel-shim/), stubbed (kernel-shim/stubs.def) nor extracted"
+                       % (m.group(1), m.group(2)), 2)
         errs = [l for l in r.stdout.splitlines() if "error:" in l][:5]
         raise Fail("the bus code of %s does not build against the shim:\n  %s" %
                    (tree, "\n  ".join(errs) or r.stdout[-3000:]))
     return bdir, label, key
+
+
+# clang's and gcc's words for a call to a function no header declares.
+UNDECLARED_RE = re.compile(r"^(\S+:\d+):\d+: error: (?:implicit declaration of function|call to undeclared function) "
+                           r"['‘](\w+)['’]", re.M)
 
 
 # ---- fuzzing ------------------------------------------------------------------
