@@ -18,17 +18,11 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli  # noqa: E402
 import engines  # noqa: E402
 import findings  # noqa: E402
-
-fails = []
-
-
-def check(cond, what):
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        fails.append(what)
+from pyrunner import check, exit_status  # noqa: E402
 
 
 def c_sources():
@@ -89,7 +83,7 @@ def main():
     check(any("README.md: the finding classes differ" in e for e in errs), "an edited README class table is reported")
     errs = mutated(os.path.join("sim", "findings.def"), 'SIM_FINDING(OOM, "oom"', 'SIM_FINDING(OUT_OF_MEMORY, "oom"')
     check(any("OUT_OF_MEMORY is not the name oom" in e for e in errs), "an ID that is not its name is reported")
-    return 1 if fails else 0
+    return exit_status()
 
 
 if __name__ == "__main__":

@@ -18,16 +18,10 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import litmus  # noqa: E402
 import primitives  # noqa: E402
-
-fails = []
-
-
-def check(cond, what):
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    if not cond:
-        fails.append(what)
+from pyrunner import check, exit_status  # noqa: E402
 
 
 def copy_repo(tmp):
@@ -69,7 +63,7 @@ def main():
         check(primitives.kernel_def(tree) is not None, "%s has tools/memory-model/linux-kernel.def" % tree)
         check(not errs, "every primitive of the tree's linux-kernel.def is in the table%s" %
               "".join("\n     " + e for e in errs))
-        return 1 if fails else 0
+        return exit_status()
 
     errs = primitives.check_all()
     check(not errs, "the repository agrees with kernel-shim/primitives.def%s" % "".join("\n     " + e for e in errs))
@@ -147,7 +141,7 @@ def main():
               and any("smp_rmb: the table's LKMM event" in e for e in errs)
               and not any("READ_ONCE" in e for e in errs),
               "a tree's linux-kernel.def with an unknown primitive and a changed one is reported")
-    return 1 if fails else 0
+    return exit_status()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ GENERATIONS = ("v6_12", "v7")               # the pre- and post-series trees of 
 def expected():
     """{test name: the label it must carry}: the full suite."""
     want = {n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours",
-                                         "primitives", "findings", "shim-warn")}
+                                         "primitives", "findings", "shim-warn", "cli-logic")}
     want.update({n: "sanitizer" for n in ("sim-tsan", "tsan-hb")})
     for kind in ("asan", "tsan"):
         for t in ("srcu", "callbacks", "locks", "inversion", "exited-holder", "unlock"):
