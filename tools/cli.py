@@ -684,8 +684,8 @@ def replay(args):
 
 # ---- minimizing a reproducer -------------------------------------------------------
 
-# The site of a finding: "[primitive at FILE:LINE, thread T]" at the end of its message.
-# The thread may change while minimizing (fewer vCPUs renumber them); the rest may not.
+# A finding is the same while minimizing when its class, primitive and kernel line are
+# (finding_of()): the thread may change (fewer vCPUs renumber them).
 # A step of the replay's trace: its number, then the thread.
 STEP_RE = re.compile(r"^\s*\d+  \S")
 
