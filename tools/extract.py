@@ -981,7 +981,10 @@ def _tree_version(tree):
         if not m:
             return "unknown"
         vals[key] = m.group(1)
-    return "%s.%s.%s" % (vals["VERSION"], vals["PATCHLEVEL"], vals["SUBLEVEL"])
+    # A release candidate's -rcN (7.3-rc7): its code is not the release's.
+    m = re.search(r"^EXTRAVERSION\s*=[ \t]*([-\w.+~]*)[ \t]*$", text, re.M)
+    extra = m.group(1) if m else ""
+    return "%s.%s.%s%s" % (vals["VERSION"], vals["PATCHLEVEL"], vals["SUBLEVEL"], extra)
 
 
 def extract(tree_dir, stubs_path):
