@@ -1051,7 +1051,8 @@ def run_mutant(m, target, args, tmp):
     """The mutant's rows, one per strategy: it is built once for all of them."""
     tree, label = target[0], target[1]
     model, srcu = m.mode.get("model", args.model), m.mode.get("srcu", args.srcu)
-    base = {"name": m.name, "gen": m.gen, "kernel": label, "runs": [], "note": None}
+    # expect: a STALE or ERROR row's too (the matrix prints it)
+    base = {"name": m.name, "gen": m.gen, "kernel": label, "runs": [], "note": None, "expect": m.expect or "none"}
     work = tempfile.mkdtemp(prefix=m.name + "-", dir=tmp)
     try:
         copy = os.path.join(work, "tree")
