@@ -216,6 +216,15 @@ def test_renamed_root_is_an_error():
         check(before == after, "outputs touched by a failing run")
 
 
+def test_no_way_to_free_vcpus_is_an_error():
+    """5.10 without kvm_vcpu_destroy() has neither optional root the vCPU teardown needs: exit 2, both named."""
+    t = copy_tree("5.10", "no-vcpu-destroy", ["virt/kvm", "include", "Makefile"])
+    edit(os.path.join(t, "virt/kvm/kvm_main.c"), r"^void kvm_vcpu_destroy\(", "void kvm_vcpu_destroy_renamed(")
+    rc, err = run(t, os.path.join(TMP, "out-no-vcpu-destroy"))
+    return check(rc == 2 and err.count("\n") == 1 and "virt/kvm/kvm_main.c" in err and
+                 "'kvm_destroy_vcpus'" in err and "'kvm_vcpu_destroy'" in err, "got %d %r" % (rc, err))
+
+
 def test_missing_host_item_is_an_error():
     t = copy_tree("7", "no-bus-struct", ["virt/kvm", "include"])
     edit(os.path.join(t, "include/linux/kvm_host.h"),

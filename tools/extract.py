@@ -721,6 +721,8 @@ def read_stubs(path):
         lines = list(kernel_types.table_lines(path))
     except kernel_types.TypeError_ as e:
         raise ExtractError(str(e))
+    STUB_RETURNS.clear()
+    STUB_UNLESS.clear()
     for no, s in lines:
         parts = s.split(None, 1)
         m = re.fullmatch(r"([A-Za-z_]\w*)(?:=(-?\d+))?(?:@unless:([A-Za-z_]\w*))?", parts[0])
@@ -1016,6 +1018,10 @@ def extract(tree_dir, stubs_path):
             raise ExtractError("%s: symbol '%s' not found" % (KVM_MAIN, r))
     roots = ROOTS + tuple(r for r, _ in OPTIONAL_ROOTS
                           if any(it.kind == "function" for it in idx.get(r, ())))
+    if not set(roots) & {r for r, _ in OPTIONAL_ROOTS}:
+        # Nothing to free the vCPUs with: the harness cannot tear a VM down.
+        raise ExtractError("%s: symbol '%s' not found (nor '%s')" % (KVM_MAIN, OPTIONAL_ROOTS[0][0],
+                                                                    OPTIONAL_ROOTS[1][0]))
     for r, without in OPTIONAL_ROOTS:
         if r not in roots and without:
             NOTES.append("%s has no %s(): %s" % (KVM_MAIN, r, without))
