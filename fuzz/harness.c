@@ -514,22 +514,58 @@ static void buses_store_check(const void *addr, const struct sim_site *site)
 }
 
 /*
- * The arch hook, labelled: every arch's frees the vCPUs with kvm_destroy_vcpus(); the rest is arch state, whose
- * irqchip teardown unregisters bus devices on x86 and arm64: not modelled yet (README, "What busfuzz does not cover").
+ * The arch hook, labelled: every arch's kvm_arch_destroy_vm() frees the vCPUs
+ * with the tree's kvm_destroy_vcpus(); the rest of it is arch state, whose
+ * irqchip teardown unregisters bus devices on x86 and arm64: not modelled yet
+ * (README, "What busfuzz does not cover").  Before kvm_destroy_vcpus() (5.10)
+ * the arch code freed them itself: x86's kvm_free_vcpus() calls the tree's
+ * kvm_vcpu_destroy() on each vCPU, then empties kvm->vcpus[] and online_vcpus
+ * under kvm->lock; this stand-in does that (the MMU unpinning before it is
+ * arch state).
  */
 void kvm_arch_destroy_vm(struct kvm *kvm)
 {
+#if BUSFUZZ_HAS_KVM_DESTROY_VCPUS
 	sim_stub_hit("kvm_arch_destroy_vm (arch state; its kvm_destroy_vcpus() runs)", __FILE__, __LINE__);
 	kvm_destroy_vcpus(kvm);
+#else
+	struct kvm_vcpu *vcpu;
+	int i;
+
+	sim_stub_hit("kvm_arch_destroy_vm (arch state; x86's kvm_free_vcpus(): kvm_vcpu_destroy() each vCPU)",
+		     __FILE__, __LINE__);
+	for (i = 0; i < atomic_read(&kvm->online_vcpus); i++)
+		if ((vcpu = kvm_get_vcpu(kvm, i)))
+			kvm_vcpu_destroy(vcpu);
+	mutex_lock(&kvm->lock);
+	for (i = 0; i < atomic_read(&kvm->online_vcpus); i++)
+		kvm->vcpus[i] = NULL;
+	atomic_set(&kvm->online_vcpus, 0);
+	mutex_unlock(&kvm->lock);
+#endif
 }
 
 static struct kvm *create_vm(void)
 {
+	struct kvm *kvm;
+
 #if BUSFUZZ_NPARAMS_kvm_create_vm == 2
-	return kvm_create_vm(0, "busfuzz");
+	kvm = kvm_create_vm(0, "busfuzz");
 #else
-	return kvm_create_vm(0);
+	kvm = kvm_create_vm(0);
 #endif
+#if !BUSFUZZ_CREATE_VM_INITS_COALESCED
+	/* 5.10's KVM_CREATE_VM (kvm_dev_ioctl_create_vm()) sets up the ring after kvm_create_vm(). */
+	if (!IS_ERR(kvm)) {
+		int r = kvm_coalesced_mmio_init(kvm);
+
+		if (r < 0) {
+			kvm_put_kvm(kvm);
+			kvm = ERR_PTR(r);
+		}
+	}
+#endif
+	return kvm;
 }
 
 static void ioctl_thread(void *arg)

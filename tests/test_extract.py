@@ -216,6 +216,15 @@ def test_renamed_root_is_an_error():
         check(before == after, "outputs touched by a failing run")
 
 
+def test_no_way_to_free_vcpus_is_an_error():
+    """5.10 without kvm_vcpu_destroy() has neither optional root the vCPU teardown needs: exit 2, both named."""
+    t = copy_tree("5.10", "no-vcpu-destroy", ["virt/kvm", "include", "Makefile"])
+    edit(os.path.join(t, "virt/kvm/kvm_main.c"), r"^void kvm_vcpu_destroy\(", "void kvm_vcpu_destroy_renamed(")
+    rc, err = run(t, os.path.join(TMP, "out-no-vcpu-destroy"))
+    return check(rc == 2 and err.count("\n") == 1 and "virt/kvm/kvm_main.c" in err and
+                 "'kvm_destroy_vcpus'" in err and "'kvm_vcpu_destroy'" in err, "got %d %r" % (rc, err))
+
+
 def test_missing_host_item_is_an_error():
     t = copy_tree("7", "no-bus-struct", ["virt/kvm", "include"])
     edit(os.path.join(t, "include/linux/kvm_host.h"),
@@ -529,6 +538,52 @@ def test_a_new_struct_kvm_field_builds():
     ok &= check(rc == 2 and err.count("\n") == 1 and "'struct kvm' embeds" in err and
                 "'struct busfuzz_nowhere'" in err and "placeholders.def" in err and
                 "include/linux/kvm_host.h:" in err, "got %d %r" % (rc, err))
+    return ok
+
+
+def test_5_10_builds_without_what_it_lacks():
+    """5.10 (Debian's linux-source-5.10): no kvm_destroy_vcpus(), vCPUs in kvm->vcpus[] (no xarray),
+    KVM_USER_MEM_SLOTS left to the arch, the coalesced ring set up by KVM_CREATE_VM: it extracts,
+    says what is off, and the harness compiles against it; 7.x keeps the other side of each."""
+    out, err = os.path.join(TMP, "out-5.10"), ""
+    rc, err = run(tree("5.10"), out)
+    if not check(rc == 0, "5.10 extraction failed: %s" % err):
+        return False
+    ok = check("has no kvm_destroy_vcpus()" in err and "the vGIC scenario is off" in err,
+               "5.10: what is off not said: %r" % err)
+    types, stubs_h = read(out, "kvm_host_types.h"), read(out, "stubs.h")
+    ok &= check(define(out, "BUSFUZZ_HAS_KVM_DESTROY_VCPUS") == "0" and
+                define(out, "BUSFUZZ_HAS_KVM_VCPU_DESTROY") == "1" and
+                define(out, "BUSFUZZ_CREATE_VM_INITS_COALESCED") == "0" and
+                define(out, "BUSFUZZ_VGIC_READY_ACQUIRE") == "-1", "5.10 facts")
+    ok &= check("#define KVM_USER_MEM_SLOTS " in types and "BUSFUZZ_PLACEHOLDER_xarray" not in types,
+                "5.10: arch memslot constant or no-xarray")
+    ok &= check("kvm_free_memslots" in have(out) and "(BUSFUZZ_STUB(try_module_get), 1L)" in stubs_h,
+                "5.10: kvm_free_memslots() not extracted or try_module_get() not a stub returning 1")
+    rc, msg = syntax_check(out)
+    ok &= check(rc == 0, "the harness does not build on 5.10: %s" % msg[-1500:])
+    out7 = extracted("7")
+    types7 = read(out7, "kvm_host_types.h")
+    ok &= check(define(out7, "BUSFUZZ_HAS_KVM_DESTROY_VCPUS") == "1" and
+                define(out7, "BUSFUZZ_CREATE_VM_INITS_COALESCED") == "1", "7.x facts")
+    ok &= check("#define BUSFUZZ_PLACEHOLDER_xarray 1" in types7 and
+                "placeholder: the simulated arch's user memslots" not in types7,
+                "7.x: the xarray or the tree's own KVM_USER_MEM_SLOTS")
+    ok &= check("kvm_free_memslots" not in have(out7), "7.x: kvm_free_memslots() extracted")
+    return ok
+
+
+def test_release_candidate_version():
+    """A release candidate's -rcN is part of the version (provenance tells it from the release)."""
+    t = os.path.join(TMP, "rc-makefile")
+    os.makedirs(t)
+    with open(os.path.join(t, "Makefile"), "w") as f:
+        f.write("# SPDX-License-Identifier: GPL-2.0\nVERSION = 7\nPATCHLEVEL = 3\nSUBLEVEL = 0\n"
+                "EXTRAVERSION = -rc7\nNAME = test\n")
+    ok = check(extract._tree_version(extract.Tree(t)) == "7.3.0-rc7",
+               "got %s" % extract._tree_version(extract.Tree(t)))
+    ok &= check(extract._tree_version(extract.Tree(tree("6.12"))) == kernels.resolve("6.12")[1],
+                "a release has no suffix")
     return ok
 
 

@@ -21,12 +21,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LABELS = ("unit", "tree", "sanitizer", "mutant", "long")
 TEST_TREES = ("v6_1", "v6_12", "v7")        # tools/cli.py's TEST_KERNELS
 GENERATIONS = ("v6_12", "v7")               # the pre- and post-series trees of the mutants
+EDGE_TREES = ("v5_10", "v7_3")              # tools/cli.py's EDGE_KERNELS, when they could be had
 
 
-def expected():
-    """{test name: the label it must carry}: the full suite."""
-    want = {n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours",
-                                         "primitives", "findings", "shim-warn", "cli-logic")}
+def expected(edge=EDGE_TREES):
+    """{test name: the label it must carry}: the full suite (edge: the edge trees configured)."""
+    want = {"seeds-" + t: "tree" for t in edge}
+    want.update({"clean-search-" + t: "tree" for t in edge})
+    want.update({n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours",
+                                     "primitives", "findings", "shim-warn", "cli-logic")})
     want.update({n: "sanitizer" for n in ("sim-tsan", "tsan-hb")})
     for kind in ("asan", "tsan"):
         for t in ("srcu", "callbacks", "locks", "inversion", "exited-holder", "unlock"):
@@ -77,7 +80,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     bdir = sys.argv[1]
-    tests, want = registered(bdir), expected()
+    # The edge trees (5.10, a 7.3 release candidate) are there when busfuzz test could fetch them;
+    # it says so when it could not.
+    edge = [t for t in EDGE_TREES if t in cache(bdir, "BUSFUZZ_EDGE_TREES").split(";")]
+    tests, want = registered(bdir), expected(edge)
     fails = []
     missing = sorted(n for n in want if n not in tests)
     if missing:

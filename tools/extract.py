@@ -36,7 +36,14 @@ ROOTS = (
     "kvm_io_bus_register_dev", "kvm_io_bus_unregister_dev", "kvm_io_bus_write",
     "kvm_io_bus_write_cookie", "kvm_io_bus_read", "kvm_io_bus_get_dev",
     "kvm_io_bus_destroy", "kvm_destroy_vm", "kvm_create_vm", "kvm_put_kvm",
-    "kvm_get_kvm", "kvm_vm_ioctl_create_vcpu", "kvm_destroy_vcpus", "kvm_vm_ioctl",
+    "kvm_get_kvm", "kvm_vm_ioctl_create_vcpu", "kvm_vm_ioctl",
+)
+# Roots a tree may lack, with what the harness does without them (extracted.h's
+# BUSFUZZ_HAS_<NAME>): before 5.15 the arch code freed the vCPUs itself, with
+# kvm_vcpu_destroy() (5.10) where kvm_destroy_vcpus() came later.
+OPTIONAL_ROOTS = (
+    ("kvm_destroy_vcpus", "the harness's kvm_arch_destroy_vm() frees the vCPUs as 5.10's arch code does"),
+    ("kvm_vcpu_destroy", None),
 )
 
 KVM_MAIN = "virt/kvm/kvm_main.c"
@@ -71,6 +78,9 @@ SHIM_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
                         "kernel-shim")
 HOST_INLINES = (("function", "kvm_get_bus"), ("function", "kvm_get_vcpu"),
                 ("function", "kvm_get_vcpu_by_id"))
+# kvm_host.h inlines taken only when the extracted code calls them (5.10's
+# kvm_create_vm()/kvm_destroy_vm() pass __kvm_memslots() to kvm_free_memslots()).
+HOST_INLINES_IF_USED = ("__kvm_memslots",)
 
 C_KEYWORDS = frozenset("""
 auto break case char const continue default do double else enum extern float
@@ -711,13 +721,28 @@ def read_stubs(path):
         lines = list(kernel_types.table_lines(path))
     except kernel_types.TypeError_ as e:
         raise ExtractError(str(e))
+    STUB_RETURNS.clear()
+    STUB_UNLESS.clear()
     for no, s in lines:
         parts = s.split(None, 1)
-        name = parts[0]
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ExtractError("%s:%d: bad stub name %r" % (path, no, name))
+        m = re.fullmatch(r"([A-Za-z_]\w*)(?:=(-?\d+))?(?:@unless:([A-Za-z_]\w*))?", parts[0])
+        if not m:
+            raise ExtractError("%s:%d: bad stub name %r" % (path, no, parts[0]))
+        name = m.group(1)
         stubs[name] = parts[1].strip() if len(parts) > 1 else ""
+        if m.group(2):
+            STUB_RETURNS[name] = int(m.group(2))
+        if m.group(3):
+            STUB_UNLESS[name] = m.group(3)
     return stubs
+
+
+# NAME=VALUE in stubs.def: what the stub returns instead of 0 (a call whose
+# caller fails on 0, such as 5.10's try_module_get()).
+STUB_RETURNS = {}
+# NAME@unless:OTHER: a stub only in trees without OTHER() in kvm_main.c (5.10
+# allocates memslot arrays with kvm_alloc_memslots(): kvm_free_memslots() must run).
+STUB_UNLESS = {}
 
 
 # ---------------------------------------------------------------- extraction
@@ -898,6 +923,14 @@ def _fact_caller_destroys(tree):
     return 0
 
 
+def _fact_create_vm_inits_coalesced(funcs):
+    """1 if kvm_create_vm() calls kvm_coalesced_mmio_init() (5.18 on); 0 if
+    the VM ioctl does it after kvm_create_vm() (5.10's kvm_dev_ioctl_create_vm())."""
+    fn = next(it for it in funcs if it.names[0] == "kvm_create_vm")
+    texts = [t.text for t in fn.toks]
+    return int(any(texts[j:j + 2] == ["kvm_coalesced_mmio_init", "("] for j in range(len(texts) - 1)))
+
+
 # What a tree lacks of the optional patterns: the scenario option it turns off, a line each.
 NOTES = []
 
@@ -950,7 +983,10 @@ def _tree_version(tree):
         if not m:
             return "unknown"
         vals[key] = m.group(1)
-    return "%s.%s.%s" % (vals["VERSION"], vals["PATCHLEVEL"], vals["SUBLEVEL"])
+    # A release candidate's -rcN (7.3-rc7): its code is not the release's.
+    m = re.search(r"^EXTRAVERSION\s*=[ \t]*([-\w.+~]*)[ \t]*$", text, re.M)
+    extra = m.group(1) if m else ""
+    return "%s.%s.%s%s" % (vals["VERSION"], vals["PATCHLEVEL"], vals["SUBLEVEL"], extra)
 
 
 def extract(tree_dir, stubs_path):
@@ -959,7 +995,7 @@ def extract(tree_dir, stubs_path):
         raise ExtractError("%s: no such directory (kernel tree)" % tree_dir)
     tree = Tree(tree_dir)
     stubs = read_stubs(stubs_path)
-    for r in ROOTS:
+    for r in ROOTS + tuple(r for r, _ in OPTIONAL_ROOTS):
         if r in stubs:
             raise ExtractError("%s: '%s' is a root of the extraction and cannot "
                                "be stubbed" % (stubs_path, r))
@@ -974,9 +1010,21 @@ def extract(tree_dir, stubs_path):
     host_inl = [_find(host_items, k, n, KVM_HOST) for k, n in HOST_INLINES]
 
     idx = _index(main_items)
+    for nm, other in STUB_UNLESS.items():
+        if nm in stubs and any(it.kind == "function" for it in idx.get(other, ())):
+            del stubs[nm]
     for r in ROOTS:
         if not any(it.kind == "function" for it in idx.get(r, ())):
             raise ExtractError("%s: symbol '%s' not found" % (KVM_MAIN, r))
+    roots = ROOTS + tuple(r for r, _ in OPTIONAL_ROOTS
+                          if any(it.kind == "function" for it in idx.get(r, ())))
+    if not set(roots) & {r for r, _ in OPTIONAL_ROOTS}:
+        # Nothing to free the vCPUs with: the harness cannot tear a VM down.
+        raise ExtractError("%s: symbol '%s' not found (nor '%s')" % (KVM_MAIN, OPTIONAL_ROOTS[0][0],
+                                                                    OPTIONAL_ROOTS[1][0]))
+    for r, without in OPTIONAL_ROOTS:
+        if r not in roots and without:
+            NOTES.append("%s has no %s(): %s" % (KVM_MAIN, r, without))
 
     notes = []
     chosen = {}            # id(item) -> item
@@ -986,7 +1034,7 @@ def extract(tree_dir, stubs_path):
         defs = idx.get(name)
         if not defs or name in stubs:
             return
-        if name in ROOTS:
+        if name in roots:
             defs = [d for d in defs if d.kind == "function"]
         # "static T x;" followed later by "static T x = {...};" is one
         # object declared twice, not two variants: use the initialized one.
@@ -1007,13 +1055,16 @@ def extract(tree_dir, stubs_path):
         chosen[id(first)] = first
         work.append(first)
 
-    for r in ROOTS:
+    for r in roots:
         want(r)
     while work:
         it = work.pop()
         for nm in sorted(references(it, stubs)):
             want(nm)
 
+    used = set().union(*(references(it, stubs) for it in chosen.values()))
+    host_inl += [_find(host_items, "function", n, KVM_HOST) for n in HOST_INLINES_IF_USED
+                 if n in used and n not in idx]
     picked = sorted(chosen.values(), key=lambda it: it.first.start)
     funcs = [it for it in picked if it.kind == "function"]
     defined = set()
@@ -1069,6 +1120,7 @@ def extract(tree_dir, stubs_path):
         "vmx_rmb": _fact_vmx_rmb(tree),
         "vgic": _fact_vgic(tree),
         "version": _tree_version(tree),
+        "create_vm_coalesced": _fact_create_vm_inits_coalesced(funcs),
     }
 
     out = {}
@@ -1121,7 +1173,10 @@ def extract(tree_dir, stubs_path):
     for nm in sorted(used_stubs):
         if stubs[nm]:
             s.append("/* %s */" % stubs[nm].replace("*/", "* /"))
-        s.append("#define %s(...) BUSFUZZ_STUB(%s)" % (nm, nm))
+        if nm in STUB_RETURNS:
+            s.append("#define %s(...) (BUSFUZZ_STUB(%s), %dL)" % (nm, nm, STUB_RETURNS[nm]))
+        else:
+            s.append("#define %s(...) BUSFUZZ_STUB(%s)" % (nm, nm))
     s += ["", "#endif /* BUSFUZZ_GEN_STUBS_H */", ""]
     out["stubs.h"] = "\n".join(s)
 
@@ -1145,8 +1200,11 @@ def extract(tree_dir, stubs_path):
         e.append("#define BUSFUZZ_HAVE_%s 1 /* %s */" % (nm, where))
     e += ["", "/* parameter count of each root */"]
     by_name = {it.names[0]: it for it in funcs}
-    for r in ROOTS:
+    for r in roots:
         e.append("#define BUSFUZZ_NPARAMS_%s %d" % (r, by_name[r].nparams()))
+    e += ["", "/* the optional roots: 1 if the tree has the function, 0 if not */"]
+    for r, _ in OPTIONAL_ROOTS:
+        e.append("#define BUSFUZZ_HAS_%s %d" % (r.upper(), int(r in roots)))
     e += ["",
           "/* 1: kvm_vm_ioctl_unregister_coalesced_mmio() destroys the device",
           " * itself after kvm_io_bus_unregister_dev(); 0: the bus code does. */",
@@ -1159,6 +1217,9 @@ def extract(tree_dir, stubs_path):
           " * -1: not in the tree (no vgic-init.c, or no dist->ready test there). */",
           "#define BUSFUZZ_VGIC_READY_ACQUIRE %d" % facts["vgic"][0],
           "#define BUSFUZZ_VGIC_READY_RELEASE %d" % facts["vgic"][1],
+          "/* 1: kvm_create_vm() calls kvm_coalesced_mmio_init(); 0: the caller",
+          " * does, after it (5.10's kvm_dev_ioctl_create_vm()). */",
+          "#define BUSFUZZ_CREATE_VM_INITS_COALESCED %d" % facts["create_vm_coalesced"],
           "", "#endif /* BUSFUZZ_GEN_EXTRACTED_H */", ""]
     out["extracted.h"] = "\n".join(e)
 
@@ -1175,7 +1236,7 @@ def extract(tree_dir, stubs_path):
         "stubs_file": {"path": os.path.abspath(stubs_path), "sha256": stubs_hash},
         "placeholders_file": {"path": os.path.join(SHIM_DIR, "placeholders.def"),
                               "sha256": _sha256(os.path.join(SHIM_DIR, "placeholders.def"))},
-        "roots": list(ROOTS),
+        "roots": list(roots),
         "items": [{"names": it.names, "kind": it.kind, "where": it.where(),
                    **({"cond": list(it.cond)} if it.cond else {})}
                   for it in picked],
@@ -1191,6 +1252,7 @@ def extract(tree_dir, stubs_path):
             "BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP": facts["vmx_rmb"],
             "BUSFUZZ_VGIC_READY_ACQUIRE": facts["vgic"][0],
             "BUSFUZZ_VGIC_READY_RELEASE": facts["vgic"][1],
+            "BUSFUZZ_CREATE_VM_INITS_COALESCED": facts["create_vm_coalesced"],
         },
         "report": notes,
     }

@@ -130,6 +130,10 @@ def shim_names(shim_dir, segment_file):
 # ---------------------------------------------------------------- placeholders
 
 _PH_RE = re.compile(r"(struct|union|typedef)\s+(\w+)\s*(\{[^}]*\})?\s*(.*)")
+# An arch constant the tree's generic headers leave to asm/kvm_host.h (5.10's
+# KVM_USER_MEM_SLOTS): the simulated arch's value, used only where the tree's
+# KVM headers do not define the name themselves.
+_PH_DEFINE_RE = re.compile(r"define\s+(\w+)\s+(\S+)\s+(.*)")
 
 
 def table_lines(path):
@@ -149,15 +153,21 @@ def read_placeholders(path):
     """name -> (kind, body or None, reason) from kernel-shim/placeholders.def."""
     out = {}
     for no, s in table_lines(path):
+        m = _PH_DEFINE_RE.fullmatch(s)
+        if m:
+            out[m.group(1)] = ("define", m.group(2), m.group(3))
+            continue
         m = _PH_RE.fullmatch(s)
         if not m or not m.group(4):
             raise TypeError_("%s:%d: expected 'struct|union|typedef NAME [{ members }] reason'"
-                             % (path, no))
+                             " or 'define NAME VALUE reason'" % (path, no))
         out[m.group(2)] = (m.group(1), m.group(3), m.group(4))
     return out
 
 
 def render_placeholder(name, kind, body, reason):
+    if kind == "define":
+        return "/* placeholder: %s */\n#define %s %s" % (reason.replace("*/", "* /"), name, body)
     members = body[1:-1].strip() if body else "char busfuzz_placeholder;"
     text = "%s { %s }" % ("struct" if kind == "typedef" else kind, members)
     decl = "typedef %s %s;" % (text, name) if kind == "typedef" else \
@@ -227,10 +237,10 @@ class Closure:
         """why: (item, 'struct x') when a member embeds the type."""
         if name in self.skip or name in self.shim or (name in self.stubs and not tag):
             return None
-        if name in self.ph:
+        defs = self.idx.get(name)
+        if name in self.ph and not (self.ph[name][0] == "define" and defs):
             self.used_ph.add(name)
             return None
-        defs = self.idx.get(name)
         if not defs:
             if why is not None:
                 user, what = why
@@ -293,11 +303,15 @@ class Closure:
                "#ifndef %s" % guard, "#define %s" % guard, ""]
         kinds = {nm: k for nm, (k, _b, _r) in self.ph.items()}
         out += ["%s %s;" % wt for wt in sorted(self.forward)
-                if wt[0] != "enum" and kinds.get(wt[1]) != "typedef"]
+                if wt[0] != "enum" and kinds.get(wt[1]) not in ("typedef", "define")]
         out.append("")
         for nm in sorted(self.used_ph):
             k, body, reason = self.ph[nm]
             out.append(render_placeholder(nm, k, body, reason))
+        # What the shim builds on a placeholder exists only where the tree uses
+        # it (no vcpu_array, no xarray: 5.10).
+        out += ["#define BUSFUZZ_PLACEHOLDER_%s 1" % nm for nm in sorted(self.used_ph)
+                if self.ph[nm][0] != "define"]
         out.append("")
         for it in self.items():
             out.append('#line %d "%s"' % (it.line, it.src.rel))

@@ -6,10 +6,12 @@
  * rcu_assign_pointer() does, and a load is rcu_dereference()'s dependent load,
  * so kvm_get_vcpu()'s smp_rmb() pairing is the tree's own.  Every KVM writer
  * holds kvm->lock, so the xa_lock is not modelled.  An index past the slots
- * is not something the shim can model: it traps.
+ * is not something the shim can model: it traps.  A tree whose vCPUs are in
+ * a plain array (5.10's kvm->vcpus[]) uses no xarray: then there is none.
  */
 #ifndef BUSFUZZ_SHIM_LINUX_XARRAY_H
 #define BUSFUZZ_SHIM_LINUX_XARRAY_H
+#ifdef BUSFUZZ_PLACEHOLDER_xarray
 
 #include <linux/errno.h>
 #include <linux/rcupdate.h>
@@ -87,4 +89,5 @@ static inline void *sim_xa_find(struct xarray *xa, unsigned long *index, unsigne
 	for (index = (start), entry = sim_xa_find(xa, &(index), (last)); entry;		\
 	     index++, entry = sim_xa_find(xa, &(index), (last)))
 
+#endif /* BUSFUZZ_PLACEHOLDER_xarray */
 #endif /* BUSFUZZ_SHIM_LINUX_XARRAY_H */
