@@ -417,6 +417,98 @@ static void preempt_own(const struct sim_site *site)
 		t->own_step = sim_s.steps + 1;
 }
 
+/* ---- the explorer's state cache (sim_cfg.state_cache) ------------------------ */
+
+/* A timestamp as a rank: the index of the newest message not newer than it. */
+static unsigned ts_rank(const struct loc *l, uint32_t v)
+{
+	unsigned r = 0;
+
+	while (r + 1 < l->nmsg && l->m[r + 1].ts <= v)
+		r++;
+	return r;
+}
+
+/* A view, whatever the order the locations were met in: a sum over them. */
+void sim_mem_view_hash(struct sim_h2 *h, const uint32_t *v)
+{
+	struct sim_h2 sum = { 0, 0 };
+
+	for (int i = 0; i < nloc; i++) {
+		unsigned r = ts_rank(&locs[i], v[i]);
+
+		if (r) {
+			struct sim_h2 e = { (uintptr_t)locs[i].addr, ~(uint64_t)(uintptr_t)locs[i].addr };
+
+			sim_h2_mix(&e, r);
+			sum.a += e.a;
+			sum.b += e.b;
+		}
+	}
+	sim_h2_mix(h, sum.a);
+	sim_h2_mix(h, sum.b);
+}
+
+static void msg_view_hash(struct sim_h2 *h, uint32_t voff, uint16_t vlen)
+{
+	uint32_t v[SIM_VIEW_LEN] = { 0 };
+
+	if (vlen == TOP_VIEW) {
+		sim_h2_mix(h, TOP_VIEW);
+		return;
+	}
+	memcpy(v, &arena[voff], vlen * sizeof(*v));
+	sim_mem_view_hash(h, v);
+}
+
+void sim_mem_state_hash(struct sim_h2 *h)
+{
+	struct sim_h2 sum = { 0, 0 };
+
+	for (int i = 0; i < nloc; i++) {
+		const struct loc *l = &locs[i];
+		struct sim_h2 e = { (uintptr_t)l->addr, l->size };
+
+		sim_h2_mix(&e, l->nmsg);
+		sim_h2_mix(&e, ts_rank(l, l->floor));
+		for (int k = 0; k < l->nmsg; k++) {
+			const struct msg *m = &l->m[k];
+
+			sim_h2_mix(&e, m->val);
+			sim_h2_mix(&e, (uint64_t)(m->tid + 1) | (uint64_t)m->rmw << 8 | (uint64_t)m->unordered << 9 |
+					   (uint64_t)(k && m->ts - l->m[k - 1].ts >= 2) << 10);
+			if (m->vlen)
+				msg_view_hash(&e, m->voff, m->vlen);
+		}
+		sum.a += e.a;
+		sum.b += e.b;
+	}
+	sim_h2_mix(h, sum.a);
+	sim_h2_mix(h, sum.b);
+	sim_mem_view_hash(h, fence_view);
+	for (int tid = 0; tid < sim_s.nthreads; tid++) {
+		const struct tstate *t = &ts_[tid];
+		/* preempt_own(): whether its next own-view event follows right on (no step since). */
+		bool on = t->own_step == sim_s.steps + 1;
+		unsigned n = t->ndep < NDEP ? t->ndep : NDEP;
+
+		sim_mem_view_hash(h, t->cur);
+		sim_mem_view_hash(h, t->acq);
+		sim_mem_view_hash(h, t->rel);
+		sim_mem_view_hash(h, t->wr);
+		if (t->unlocked)
+			sim_mem_view_hash(h, t->unl);
+		if (t->srcu_unlocked)
+			sim_mem_view_hash(h, t->sul);
+		sim_h2_mix(h, (uint64_t)t->unlocked | (uint64_t)t->srcu_unlocked << 1 | (uint64_t)on << 2 |
+			   (uint64_t)(on ? t->deferred : 0) << 3 | (uint64_t)(t->ndep % NDEP) << 20 | (uint64_t)n << 28);
+		for (unsigned j = 0; j < n; j++) {
+			sim_h2_mix(h, t->dep[j].v);
+			msg_view_hash(h, t->dep[j].voff, t->dep[j].vlen);
+		}
+	}
+}
+
 /* ---- fences ------------------------------------------------------------------- */
 
 static void full_fence(int tid)
@@ -654,8 +746,12 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 
 uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
+	uint64_t v;
+
 	preempt_own(site);
-	return load_nopreempt(addr, size, o, site);
+	v = load_nopreempt(addr, size, o, site);
+	sim_hist_val(v);
+	return v;
 }
 
 /* ---- stores -------------------------------------------------------------------- */
@@ -897,8 +993,12 @@ out:
 uint64_t sim_rmw(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint64_t cmp,
 		 enum sim_order o, const struct sim_site *site)
 {
+	uint64_t v;
+
 	sim_preempt(site);
-	return rmw_nopreempt(addr, size, op, arg, cmp, o, false, site);
+	v = rmw_nopreempt(addr, size, op, arg, cmp, o, false, site);
+	sim_hist_val(v);
+	return v;
 }
 
 /* ---- locks and grace periods (called by lock.c and srcu.c, no preemption) ------------- */
@@ -961,7 +1061,10 @@ void sim_mem_lock_fail(uint32_t *word, const struct sim_site *site)
 
 uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
-	return load_nopreempt(addr, size, o, site);
+	uint64_t v = load_nopreempt(addr, size, o, site);
+
+	sim_hist_val(v);
+	return v;
 }
 
 /* srcu_read_unlock(): what smp_mb__after_srcu_read_unlock() would order. */

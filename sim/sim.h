@@ -51,6 +51,7 @@ size_t sim_input_remaining(void);
  */
 void sim_dfs_reset(void);
 bool sim_dfs_next(void);
+unsigned long sim_dfs_pruned(void);	/* executions stopped at a state explored before */
 
 /*
  * Strategies other than the input: the decisions come from a generator and
@@ -133,6 +134,7 @@ struct sim_config {
 	enum sim_srcu_mode srcu;
 	unsigned long max_steps;
 	bool defer_loads;	/* litmus: no preemption point before a marked load (sim/mem.c) */
+	bool state_cache;	/* dfs: prune at a state explored before (lkmm only; sim/sched.c) */
 };
 extern const char *const sim_model_name[];
 extern const char *const sim_srcu_mode_name[];

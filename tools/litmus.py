@@ -1408,6 +1408,8 @@ def _run_one(path, test, rt, opts):
         os.replace(tmp, binary)
         write_if_changed(keyfile, key + "\n")
     argv = [binary, "--model", opts.model, "--srcu", opts.srcu, "--max-execs", str(opts.max_execs)]
+    if getattr(opts, "no_state_cache", False):
+        argv += ["--state-cache", "off"]
     try:
         r = subprocess.run(argv, capture_output=True, text=True, timeout=opts.timeout)
     except subprocess.TimeoutExpired:
@@ -1591,6 +1593,7 @@ def add_options(p):
                         "(built once into ~/.cache/busfuzz/herd7 when missing)")
     p.add_argument("--verbose", action="store_true", help="print where the generated C and explorers are")
     p.add_argument("--work", help=argparse.SUPPRESS)
+    p.add_argument("--no-state-cache", action="store_true", help=argparse.SUPPRESS)
 
 
 def check_options(opts):
