@@ -77,6 +77,7 @@ struct tstate {
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
 	bool srcu_unlocked;		/* sul[] is set */
+	bool no_dep;			/* its next relaxed store depends on no load (sim_store_no_dep()) */
 	/* Last, and not cleared at thread start (srcu_unlocked says): what its
 	 * latest srcu_read_unlock() follows (its view and its loads' views). */
 	uint32_t sul[SIM_VIEW_LEN];
@@ -501,7 +502,7 @@ void sim_mem_state_hash(struct sim_h2 *h)
 		if (t->srcu_unlocked)
 			sim_mem_view_hash(h, t->sul);
 		sim_h2_mix(h, (uint64_t)t->unlocked | (uint64_t)t->srcu_unlocked << 1 | (uint64_t)on << 2 |
-			   (uint64_t)(on ? t->deferred : 0) << 3 | (uint64_t)(t->ndep % NDEP) << 20 | (uint64_t)n << 28);
+			   (uint64_t)(on ? t->deferred : 0) << 3 | (uint64_t)(t->ndep % NDEP) << 20 | (uint64_t)n << 28 | (uint64_t)t->no_dep << 40);
 		for (unsigned j = 0; j < n; j++) {
 			sim_h2_mix(h, t->dep[j].v);
 			msg_view_hash(h, t->dep[j].voff, t->dep[j].vlen);
@@ -788,10 +789,13 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	 * thread's view, never between an RMW and the message it read.  The
 	 * view includes what its loads' stores carried (acq): the store may
 	 * depend on those loads, and LKMM orders a dependent store after them
-	 * (this model runs in order, so every store counts as dependent). */
+	 * (data, address and control dependencies are not tracked through C,
+	 * so a store counts as dependent unless the litmus translator proved
+	 * it depends on no load: sim_store_no_dep()). */
 	lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
-	if (t->acq[id] > lo)
+	if (t->acq[id] > lo && !(t->no_dep && o == SIM_ONCE))
 		lo = t->acq[id];
+	t->no_dep = false;
 	gaps[n++] = l->nmsg - 1;
 	/* TSO: stores enter memory in order; a plain store is the newest. */
 	if (sim_cfg.model == SIM_MODEL_LKMM && o != SIM_PLAIN)
@@ -856,6 +860,12 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
 		sim_trace_acc(site, SIM_TK_STORE, o, addr, val, m->g, false);
 	}
+}
+
+void sim_store_no_dep(void)
+{
+	if (sim_s.cur >= 0)
+		ts_[sim_s.cur].no_dep = true;
 }
 
 void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site)

@@ -742,6 +742,105 @@ def implicit_registers(toks, decls, th, cond_regs):
     return out
 
 
+# ---- stores that depend on no load ------------------------------------------------------
+#
+# LKMM orders a store after a load of its thread only by a dependency (data,
+# address, control), a fence, an acquire or release, or coherence.  The model
+# cannot see dependencies through C, so it takes every store as dependent on
+# every earlier load (sim/mem.c); the translator proves the opposite where the
+# code shows it, and tells the model before the store (sim_store_no_dep()).
+# The proof is conservative: a relaxed store statement whose arguments use
+# only locations, constants and registers that never hold anything computed
+# from a call or a dereference, in a thread with no loop or goto, with no
+# branch (if, switch, ?:, &&, ||) anywhere before it.
+
+INDEP_STORES = ("WRITE_ONCE", "atomic_set", "atomic_long_set", "smp_store_mb")
+BRANCHES = ("if", "switch", "?", "&&", "||")
+
+
+def _tainted_registers(toks, params):
+    """Registers that may hold a value computed from memory: assigned from an
+    expression with a call, a dereference or such a register, or whose
+    address is taken (a call may write them)."""
+    assigns = []    # (register, tokens of its right-hand side)
+    taint = set()
+    for i, tok in enumerate(toks):
+        if tok.kind != "id" or tok.text in params or tok.text in C_KEYWORDS:
+            continue
+        prv = toks[i - 1].text if i else ""
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        if prv == "&":
+            taint.add(tok.text)
+        if nxt in ASSIGN_OPS and nxt not in ("++", "--"):
+            j, depth, rhs = i + 2, 0, []
+            while j < len(toks):
+                x = toks[j].text
+                if x in ("(", "[", "{"):
+                    depth += 1
+                elif x in (")", "]", "}"):
+                    if depth == 0:
+                        break
+                    depth -= 1
+                elif depth == 0 and x in (";", ","):
+                    break
+                rhs.append(j)
+                j += 1
+            assigns.append((tok.text, rhs))
+    changed = True
+    while changed:
+        changed = False
+        for reg, rhs in assigns:
+            if reg in taint:
+                continue
+            for j in rhs:
+                t = toks[j]
+                call = t.kind == "id" and j + 1 < len(toks) and toks[j + 1].text == "("
+                if call or t.text in ("*", "->", "[") and is_deref_at(toks, j) or t.text in taint:
+                    taint.add(reg)
+                    changed = True
+                    break
+    return taint
+
+
+def is_deref_at(toks, j):
+    """toks[j] is a '*' used as a dereference, or '->', '['."""
+    if toks[j].text != "*":
+        return True
+    before = toks[j - 1] if j else None
+    return before is None or not (before.kind in ("id", "num") or before.text in (")", "]"))
+
+
+def independent_stores(test, th):
+    """File offsets of the relaxed store statements of th that depend on no load."""
+    toks = body_tokens(test, th)
+    if any(t.text in ("for", "while", "do", "goto") for t in toks):
+        return []
+    params = {n for _, n in th.params}
+    taint = _tainted_registers(toks, params)
+    out = []
+    for i, tok in enumerate(toks):
+        if tok.text in BRANCHES:
+            break
+        if tok.kind != "id" or tok.text not in INDEP_STORES or i + 1 >= len(toks) or toks[i + 1].text != "(":
+            continue
+        if toks[i - 1].text not in (";", "{", "}"):
+            continue
+        args, close = _split_args(toks, i + 1)
+        if close + 1 >= len(toks) or toks[close + 1].text != ";":
+            continue
+        ok = True
+        for arg in args:
+            for k, t in enumerate(arg):
+                nxt = arg[k + 1].text if k + 1 < len(arg) else ""
+                if t.kind == "id" and (nxt == "(" or (t.text not in params and t.text in taint)):
+                    ok = False
+                elif t.text in ("->", "["):
+                    ok = False
+        if ok:
+            out.append(tok.pos)
+    return out
+
+
 # ---- code generation ----------------------------------------------------------------
 
 def c_string(s):
@@ -861,6 +960,8 @@ def generate(test, gen_path):
                 seen.add(key)
             ins += " = %s;" % ("(intptr_t)&lt_v_%s" % v[1] if v[0] == "addr" else str(v[1]))
             inserts[th.body_start + 1] = inserts.get(th.body_start + 1, "") + ins
+        for off in independent_stores(test, th):
+            inserts[off] = inserts.get(off, "") + "sim_store_no_dep(); "
         for reg, decls in decls_of.items():
             key = (th.tid, reg)
             if key in regs and len(decls) > 1:
