@@ -862,6 +862,14 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	}
 }
 
+unsigned sim_thread_choose(unsigned n)
+{
+	unsigned c = sim_choose(n);
+
+	sim_hist_val(c);
+	return c;
+}
+
 void sim_store_no_dep(void)
 {
 	if (sim_s.cur >= 0)

@@ -25,7 +25,9 @@ GENERATIONS = ("v6_12", "v7")               # the pre- and post-series trees of 
 
 def expected():
     """{test name: the label it must carry}: the full suite."""
-    want = {n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours")}
+    want = {n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours",
+                                "litmus-state-cache", "litmus-store-no-dep", "litmus-load-buffering",
+                                "litmus-deref-relaxed")}
     want.update({n: "sanitizer" for n in ("sim-tsan", "tsan-hb")})
     for kind in ("asan", "tsan"):
         for t in ("srcu", "callbacks", "locks", "inversion", "exited-holder", "unlock"):

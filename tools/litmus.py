@@ -751,11 +751,32 @@ def implicit_registers(toks, decls, th, cond_regs):
 # code shows it, and tells the model before the store (sim_store_no_dep()).
 # The proof is conservative: a relaxed store statement whose arguments use
 # only locations, constants and registers that never hold anything computed
-# from a call or a dereference, in a thread with no loop or goto, with no
-# branch (if, switch, ?:, &&, ||) anywhere before it.
+# from a call or a dereference, in a thread with no loop, switch or goto, at
+# the body's top level (not inside an if: control dependency), with no return
+# before it (which would make it conditional too).  A store after a whole
+# if/else runs either way: herd7 gives it no control dependency
+# (C-IngoMolnar-After), nor a data dependency on a register an if assigned a
+# constant (crypto-control-data).
 
 INDEP_STORES = ("WRITE_ONCE", "atomic_set", "atomic_long_set", "smp_store_mb")
-BRANCHES = ("if", "switch", "?", "&&", "||")
+EXITS = ("return", "break", "continue")
+
+
+def _expr_end(toks, i, stops):
+    """Index of the first token from i in stops at bracket depth 0, or of an unmatched closing bracket."""
+    depth = 0
+    while i < len(toks):
+        x = toks[i].text
+        if x in ("(", "[", "{"):
+            depth += 1
+        elif x in (")", "]", "}"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and x in stops:
+            break
+        i += 1
+    return i
 
 
 def _tainted_registers(toks, params):
@@ -772,20 +793,7 @@ def _tainted_registers(toks, params):
         if prv == "&":
             taint.add(tok.text)
         if nxt in ASSIGN_OPS and nxt not in ("++", "--"):
-            j, depth, rhs = i + 2, 0, []
-            while j < len(toks):
-                x = toks[j].text
-                if x in ("(", "[", "{"):
-                    depth += 1
-                elif x in (")", "]", "}"):
-                    if depth == 0:
-                        break
-                    depth -= 1
-                elif depth == 0 and x in (";", ","):
-                    break
-                rhs.append(j)
-                j += 1
-            assigns.append((tok.text, rhs))
+            assigns.append((tok.text, range(i + 2, _expr_end(toks, i + 2, (";", ",")))))
     changed = True
     while changed:
         changed = False
@@ -813,17 +821,22 @@ def is_deref_at(toks, j):
 def independent_stores(test, th):
     """File offsets of the relaxed store statements of th that depend on no load."""
     toks = body_tokens(test, th)
-    if any(t.text in ("for", "while", "do", "goto") for t in toks):
+    if any(t.text in ("for", "while", "do", "goto", "switch") for t in toks):
         return []
     params = {n for _, n in th.params}
     taint = _tainted_registers(toks, params)
     out = []
+    depth = 0
     for i, tok in enumerate(toks):
-        if tok.text in BRANCHES:
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        if tok.text in EXITS:
             break
         if tok.kind != "id" or tok.text not in INDEP_STORES or i + 1 >= len(toks) or toks[i + 1].text != "(":
             continue
-        if toks[i - 1].text not in (";", "{", "}"):
+        if depth != 1 or toks[i - 1].text not in (";", "{", "}"):
             continue
         args, close = _split_args(toks, i + 1)
         if close + 1 >= len(toks) or toks[close + 1].text != ";":
@@ -838,6 +851,112 @@ def independent_stores(test, th):
                     ok = False
         if ok:
             out.append(tok.pos)
+    return out
+
+
+# ---- load buffering: a store that goes before the loads it does not depend on ---------
+#
+# The simulator runs a thread in program order and a load reads only stores that
+# have executed, so no execution has a cycle of program order and reads-from
+# (LB+poonceonces).  LKMM has one where a store is ordered after none of the
+# loads before it: then the store may propagate first.  Where the translator
+# proves that (the store is independent, above; the loads between are relaxed
+# loads of other locations; nothing between them is an event but read-section
+# boundaries in a test without grace periods, which order nothing then), the
+# thread chooses (sim_thread_choose(), a decision the explorer enumerates)
+# where the store runs: where it is written, or before any of those loads.
+# Every placement keeps every order LKMM has in the thread (a store moved
+# above loads it is unordered with), so each is an LKMM execution of the test.
+
+EARLY_LOADS = ("READ_ONCE", "rcu_dereference", "srcu_dereference", "atomic_read", "atomic_long_read",
+               "rcu_dereference_raw")
+READ_SECTION = ("rcu_read_lock", "rcu_read_unlock", "srcu_read_lock", "srcu_read_unlock")
+GRACE_PERIODS = re.compile(r"\b(synchronize_\w+|call_rcu|call_srcu|rcu_barrier|srcu_barrier|"
+                           r"smp_mb__after_srcu_read_\w+|srcu_down_read|srcu_up_read)\b")
+
+
+def _statements(toks):
+    """Top-level statements of a body as (first, last) token indexes (last: its ';'),
+    or None when the body has anything but simple statements at its top level."""
+    out, i, n = [], 1, len(toks) - 1     # toks[0] '{', toks[-1] '}'
+    while i < n:
+        j = _expr_end(toks, i, (";",))
+        if j >= n or toks[j].text != ";" or any(t.text in ("{", "}") for t in toks[i:j]):
+            return None
+        out.append((i, j))
+        i = j + 1
+    return out
+
+
+def _arg_loc(arg, params):
+    """The location an address argument names (x, *x, *(T **)x, ...), or None."""
+    ids = [t.text for t in arg if t.kind == "id"]
+    if not ids or ids[-1] not in params or arg[-1].text != ids[-1] or \
+            any(x not in TYPE_WORDS for x in ids[:-1]) or any(t.text in ("[", "->", ".", "&") for t in arg):
+        return None
+    return ids[-1]
+
+
+def early_stores(test, th, indep):
+    """[(store first token, store last token, [first token of each load statement it may go before])]."""
+    toks = body_tokens(test, th)
+    if any(t.text in ("for", "while", "do", "goto", "switch") for t in toks):
+        return []
+    stmts = _statements(toks)
+    if not stmts:
+        return []
+    params = {n for _, n in th.params}
+    assigned = {toks[i].text for i in range(len(toks) - 1)
+                if toks[i].kind == "id" and toks[i + 1].text in ASSIGN_OPS or
+                (i and toks[i - 1].text in ("++", "--", "&"))}
+    no_gp = not GRACE_PERIODS.search(test.text[th.body_start:th.body_end]) and \
+        not any(GRACE_PERIODS.search(test.text[o.body_start:o.body_end]) for o in test.threads)
+    out = []
+    for si, (a, b) in enumerate(stmts):
+        if toks[a].pos not in indep:
+            continue
+        args, _ = _split_args(toks, a + 1)
+        # Its value is known where it moves: no register it reads may change on the way.
+        if any(t.kind == "id" and t.text not in params and t.text in assigned for arg in args for t in arg):
+            continue
+        loc = _arg_loc(args[0], params) if args else None
+        if loc is None:
+            continue
+        points = []
+        for c, d in reversed(stmts[:si]):
+            point = toks[c].text != "else"
+            # 'if (COND) S' and 'else S': S runs or not, the store crosses it either way.
+            if toks[c].text == "else":
+                c += 1
+            elif toks[c].text == "if" and toks[c + 1].text == "(":
+                _, close = _split_args(toks, c + 1)
+                if any(t.kind == "id" and toks[k + 1].text == "(" for k, t in enumerate(toks[c + 2:close], c + 2)):
+                    break
+                c = close + 1
+            words = [t.text for t in toks[c:d]]
+            calls = [k for k in range(c, d) if toks[k].kind == "id" and toks[k + 1].text == "("]
+            if not calls:
+                if "*" in words or "->" in words or "[" in words:
+                    break   # possibly a plain access
+                continue    # registers only: no event
+            first = toks[calls[0]].text
+            largs, close = _split_args(toks, calls[0] + 1)
+            if len(calls) == 1 and (first in READ_SECTION and no_gp or first == "smp_rmb"):
+                continue    # orders no store (no grace period to order sections against)
+            if len(calls) == 1 and first in INDEP_STORES[:3] and calls[0] == c and close == d - 1 and \
+                    _arg_loc(largs[0], params) not in (None, loc):
+                continue    # a relaxed store of another location: unordered with it
+            # [T] r = [(T)] LOAD(p), p another location
+            cast = calls[0] - 1
+            while cast > c and (toks[cast].text in ("(", ")", "*") or toks[cast].text in TYPE_WORDS):
+                cast -= 1
+            if len(calls) != 1 or first not in EARLY_LOADS or close != d - 1 or toks[cast].text != "=" or \
+                    _arg_loc(largs[0], params) in (None, loc):
+                break
+            if point:
+                points.append(toks[c].pos)
+        if points:
+            out.append((a, b, points))
     return out
 
 
@@ -932,9 +1051,11 @@ def generate(test, gen_path):
     emit("#include <string.h>")
     emit('#include "litmus_rt.h"')
     emit("")
-    emit("/* The shared locations. */")
+    emit("/* The shared locations, each in 8 bytes of its own at least: herd7's C lets a test")
+    emit(" * access an int location as a pointer (*(char **)x), which must not reach the next one. */")
     for name in test.locations():
-        emit("static %s lt_v_%s;" % (test.loc_type[name], name))
+        emit("static union { %s v; uint64_t room; } lt_u_%s;" % (test.loc_type[name], name))
+        emit("#define lt_v_%s lt_u_%s.v" % (name, name))
     emit("")
     emit("/* Registers the condition reads, captured when their scope ends (return included). */")
     emit("static int64_t lt_reg[%d];" % max(1, len(regs)))
@@ -943,6 +1064,7 @@ def generate(test, gen_path):
     # init-block value or 0, as herd's registers do.
     inserts = {}        # file offset -> text inserted there
     seen = set()
+    early_choices = []
     for th in test.threads:
         toks = body_tokens(test, th)
         decls_of = find_declarations(toks)
@@ -960,8 +1082,26 @@ def generate(test, gen_path):
                 seen.add(key)
             ins += " = %s;" % ("(intptr_t)&lt_v_%s" % v[1] if v[0] == "addr" else str(v[1]))
             inserts[th.body_start + 1] = inserts.get(th.body_start + 1, "") + ins
-        for off in independent_stores(test, th):
-            inserts[off] = inserts.get(off, "") + "sim_store_no_dep(); "
+        indep = independent_stores(test, th)
+        early = {toks[a].pos: (a, b, pts) for a, b, pts in early_stores(test, th, set(indep))}
+        for off in indep:
+            if off not in early:
+                inserts[off] = inserts.get(off, "") + "sim_store_no_dep(); "
+                continue
+            a, b, pts = early[off]
+            k = len(early_choices)
+            early_choices.append(k)
+            store = test.text[toks[a].pos:toks[b].pos + 1]
+            # pts: nearest first; choice j runs the store before the j-th of them, 0 where it is.
+            first = min(pts)
+            inserts[first] = inserts.get(first, "") + \
+                "unsigned lt_early_%d = sim_thread_choose(%d); " % (k, len(pts) + 1)
+            for j, pt in enumerate(pts, 1):
+                inserts[pt] = inserts.get(pt, "") + \
+                    "if (lt_early_%d == %d) { sim_store_no_dep(); %s } " % (k, j, store)
+            inserts[off] = inserts.get(off, "") + "if (!lt_early_%d) { sim_store_no_dep(); " % k
+            end = toks[b].pos + 1
+            inserts[end] = " }" + inserts.get(end, "")
         for reg, decls in decls_of.items():
             key = (th.tid, reg)
             if key in regs and len(decls) > 1:
@@ -1015,7 +1155,7 @@ def generate(test, gen_path):
     emit("{")
     emit("	/* Every execution starts from the init block: memory, then registers. */")
     for name in test.locations():
-        emit("	memset(&lt_v_%s, 0, sizeof(lt_v_%s));" % (name, name))
+        emit("	memset(&lt_u_%s, 0, sizeof(lt_u_%s));" % (name, name))
     for name in test.locations():
         kind = type_kind(test.loc_type[name])
         v = test.loc_init.get(name)
