@@ -46,6 +46,8 @@ struct msg {
 	uint32_t g;		/* execution order (TSO snapshots, traces) */
 	uint32_t voff;		/* view snapshot in the arena */
 	uint16_t vlen;		/* 0: no view; TOP_VIEW: everything */
+	uint32_t svoff;		/* the strong part of it (below), a snapshot too */
+	uint16_t svlen;
 	int8_t tid;		/* writer, -1: initial value or a plain store */
 	uint8_t rmw;		/* written by an RMW: nothing goes right before it */
 	uint8_t unordered;	/* publishes an object whose initialisation it does not order */
@@ -67,6 +69,17 @@ struct tstate {
 	uint32_t rel[SIM_VIEW_LEN];	/* carried by relaxed stores (after wmb/mb) */
 	uint32_t wr[SIM_VIEW_LEN];	/* own stores, and what its release stores carry */
 	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
+	/*
+	 * Strong views, for LKMM's pb (prop ; strong-fence ; hb*): what had
+	 * propagated to every CPU at its latest strong fence (sv), and joined
+	 * from the messages its loads read (rsv).  Every event hb-after a strong
+	 * fence sees what preceded it, and hb runs through rfe and dependencies,
+	 * so a store that may depend on the thread's loads carries rsv in a
+	 * message's strong part (WRC+mbonceonce+dataonce+acquireonce); what a
+	 * weak fence or a release ordered goes no further than the loads that
+	 * read it (WRC+wmbonceonce+dataonce+acquireonce).
+	 */
+	uint32_t sv[SIM_VIEW_LEN], rsv[SIM_VIEW_LEN];
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
 	unsigned ndep;
@@ -241,25 +254,46 @@ static bool vjoin_msg(uint32_t *dst, const struct msg *m)
 	return grew;
 }
 
-static void snapshot(struct msg *m, const uint32_t *v)
+static void snap(uint32_t *off, uint16_t *len, const uint32_t *v)
 {
 	int n = nloc;
 
 	while (n > 0 && !v[n - 1])
 		n--;
 	if (n == 0) {
-		m->vlen = 0;
+		*len = 0;
 		return;
 	}
 	if (arena_top + n > ARENA) {
 		/* Out of room: make the message order everything (stronger: sound). */
-		m->vlen = TOP_VIEW;
+		*len = TOP_VIEW;
 		return;
 	}
 	memcpy(&arena[arena_top], v, n * sizeof(*v));
-	m->voff = arena_top;
-	m->vlen = n;
+	*off = arena_top;
+	*len = n;
 	arena_top += n;
+}
+
+static void snapshot(struct msg *m, const uint32_t *v)
+{
+	snap(&m->voff, &m->vlen, v);
+}
+
+/* The strong part of what m carries: the thread's sv, and rsv if the store may depend on its loads. */
+static void strong_snapshot(struct msg *m, const struct tstate *t, bool dep, const struct msg *prev)
+{
+	uint32_t v[SIM_VIEW_LEN];
+
+	memcpy(v, t->sv, nloc * sizeof(uint32_t));
+	if (dep)
+		vjoin(v, t->rsv, nloc);
+	if (prev && prev->svlen) {
+		struct msg pm = { .voff = prev->svoff, .vlen = prev->svlen };
+
+		vjoin_msg(v, &pm);
+	}
+	snap(&m->svoff, &m->svlen, v);
 }
 
 /* ---- locations ---------------------------------------------------------------- */
@@ -294,6 +328,7 @@ static struct loc *loc_get(const void *addr, size_t size, const struct sim_site 
 	l->m[0] = (struct msg){ .val = raw_load(addr, size), .ts = 0, .g = 0, .tid = -1 };
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		ts_[t].cur[nloc] = ts_[t].acq[nloc] = ts_[t].rel[nloc] = ts_[t].wr[nloc] = ts_[t].sul[nloc] = 0;
+		ts_[t].sv[nloc] = ts_[t].rsv[nloc] = 0;
 		ts_[t].acq_site[nloc] = NULL;
 	}
 	fence_view[nloc] = 0;
@@ -480,6 +515,8 @@ void sim_mem_state_hash(struct sim_h2 *h)
 					   (uint64_t)(k && m->ts - l->m[k - 1].ts >= 2) << 10);
 			if (m->vlen)
 				msg_view_hash(&e, m->voff, m->vlen);
+			if (m->svlen)
+				msg_view_hash(&e, m->svoff, m->svlen);
 		}
 		sum.a += e.a;
 		sum.b += e.b;
@@ -497,6 +534,8 @@ void sim_mem_state_hash(struct sim_h2 *h)
 		sim_mem_view_hash(h, t->acq);
 		sim_mem_view_hash(h, t->rel);
 		sim_mem_view_hash(h, t->wr);
+		sim_mem_view_hash(h, t->sv);
+		sim_mem_view_hash(h, t->rsv);
 		if (t->unlocked)
 			sim_mem_view_hash(h, t->unl);
 		if (t->srcu_unlocked)
@@ -525,6 +564,7 @@ static void full_fence(int tid)
 	vjoin(t->cur, fence_view, nloc);
 	memcpy(fence_view, t->cur, nloc * sizeof(uint32_t));
 	memcpy(t->rel, t->cur, nloc * sizeof(uint32_t));
+	memcpy(t->sv, t->cur, nloc * sizeof(uint32_t));
 	vjoin(t->acq, t->cur, nloc);
 }
 
@@ -560,6 +600,7 @@ static void fence_nopreempt(enum sim_fence f)
 				vjoin(fence_view, t->sul, nloc);
 			vjoin(t->cur, fence_view, nloc);
 			vjoin(t->rel, fence_view, nloc);
+			vjoin(t->sv, fence_view, nloc);
 			vjoin(t->acq, t->cur, nloc);
 			return;
 		}
@@ -642,6 +683,11 @@ static void take_view(struct tstate *t, const struct msg *m, bool acquire, const
 	vjoin_msg(t->acq, m);
 	if (acquire)
 		vjoin_msg(t->cur, m);
+	if (m->svlen) {
+		struct msg sm = { .voff = m->svoff, .vlen = m->svlen };
+
+		vjoin_msg(t->rsv, &sm);
+	}
 }
 
 __attribute__((noreturn)) static void report_unordered_publish(const struct msg *m, const struct sim_site *site)
@@ -683,6 +729,7 @@ static void read_from(struct tstate *t, int tid, struct loc *l, const struct msg
 	t->cur[loc_id(l)] = m->ts;
 	if (t->acq[loc_id(l)] < m->ts)
 		t->acq[loc_id(l)] = m->ts;
+
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		/* A load of its own store still in the store buffer says nothing of memory. */
 		if (m->tid != tid && m->g > t->gseen)
@@ -762,6 +809,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 {
 	int tid = sim_s.cur, id, i, n = 0, pos;
 	int gaps[MAXMSG];
+	bool indep;
 	struct tstate *t;
 	struct loc *l;
 	struct msg *m;
@@ -793,9 +841,10 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	 * so a store counts as dependent unless the litmus translator proved
 	 * it depends on no load: sim_store_no_dep()). */
 	lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
-	if (t->acq[id] > lo && !(t->no_dep && o == SIM_ONCE))
-		lo = t->acq[id];
+	indep = t->no_dep && o == SIM_ONCE;
 	t->no_dep = false;
+	if (t->acq[id] > lo && !indep)
+		lo = t->acq[id];
 	gaps[n++] = l->nmsg - 1;
 	/* TSO: stores enter memory in order; a plain store is the newest. */
 	if (sim_cfg.model == SIM_MODEL_LKMM && o != SIM_PLAIN)
@@ -843,12 +892,16 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 			 * release passes on what the release carries. */
 			vjoin(t->wr, t->acq, nloc);
 		} else {
-			uint32_t saved = t->rel[id];
+			/* (rel holds sv: a strong fence sets it to cur.) */
+			uint32_t v[SIM_VIEW_LEN];
 
-			t->rel[id] = ts;
-			snapshot(m, t->rel);
-			t->rel[id] = saved;
+			memcpy(v, t->rel, nloc * sizeof(uint32_t));
+			if (!indep)
+				vjoin(v, t->rsv, nloc);
+			v[id] = ts;
+			snapshot(m, v);
 		}
+		strong_snapshot(m, t, !indep, NULL);
 	}
 	if (sim_cfg.trace) {
 		char b[32];
@@ -953,6 +1006,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	t->cur[id] = r->ts;
 	if (t->acq[id] < r->ts)
 		t->acq[id] = r->ts;
+
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		t->gseen = gnow;
 		if (failed) {
@@ -985,9 +1039,12 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
 		if (o == SIM_RELEASE)
 			vjoin(v, t->acq, nloc);		/* A-cumulative, as a release store */
+		else
+			vjoin(v, t->rsv, nloc);		/* it may depend on the thread's loads */
 		v[id] = m->ts;
 		vjoin_msg(v, prev);
 		snapshot(m, v);
+		strong_snapshot(m, t, true, prev);
 		if (o == SIM_RELEASE || o == SIM_FULL)
 			vjoin(t->wr, v, nloc);	/* as for a release store */
 		if (lock)

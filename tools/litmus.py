@@ -693,6 +693,39 @@ def is_deref(toks, i):
     return False
 
 
+def plain_accesses(test, th):
+    """LKMM's plain accesses of a thread, to run as marked ones: {token index of
+    the '*': (kind, end)} for '*p = E;' (kind 'store', end: the index of its
+    ';') and any other read '*p' (kind 'load', end: the index of p), p a
+    location of the thread or a register declared as a pointer.  A marked
+    access orders at least as much as LKMM's plain one (which also lets the
+    compiler reorder what a dependency would order): stronger, never weaker."""
+    toks = body_tokens(test, th)
+    ctx = call_context(toks)
+    decls = find_declarations(toks)
+    ptrs = {n for n, ds in decls.items() if all(ty.endswith("*") for ty, _, _, _ in ds)}
+    names = {n for _, n in th.params if type_kind(test.loc_type.get(n, "int")) == "scalar"} | ptrs
+    out = {}
+    for i, tok in enumerate(toks):
+        if tok.text != "*" or i + 1 >= len(toks) or toks[i + 1].text not in names or not is_deref(toks, i + 1):
+            continue
+        call, arg = ctx[i + 1]
+        if call and MARKED_CALL.match(call) and arg == 0:
+            continue    # a primitive's address argument
+        prv = toks[i - 1].text if i else ""
+        nxt = toks[i + 2].text if i + 2 < len(toks) else ""
+        after = toks[i + 3].text if nxt == ")" and i + 3 < len(toks) else ""
+        if prv in ("&", "++", "--", "sizeof") or nxt in ("++", "--", "[", "->") or \
+                (nxt in ASSIGN_OPS and nxt != "=") or after in ASSIGN_OPS:
+            raise Unsupported("P%d: a plain access *%s the translator does not run as marked" %
+                              (th.tid, toks[i + 1].text))
+        if nxt == "=" and prv in (";", "{", "}", ")", "else") and call is None:
+            out[i] = ("store", _expr_end(toks, i + 3, (";",)))
+        else:
+            out[i] = ("load", i + 1)
+    return out
+
+
 def plain_uses(test, th):
     """Locations this thread accesses outside the shim's primitives (plain C accesses).
 
@@ -702,9 +735,10 @@ def plain_uses(test, th):
     toks = body_tokens(test, th)
     ctx = call_context(toks)
     names = {n for _, n in th.params}
+    marked = {i + 1 for i in plain_accesses(test, th)}     # run as marked accesses
     out = set()
     for i, tok in enumerate(toks):
-        if tok.kind != "id" or tok.text not in names:
+        if tok.kind != "id" or tok.text not in names or i in marked:
             continue
         call, arg = ctx[i]
         if call and MARKED_CALL.match(call) and (arg == 0 or not is_deref(toks, i)):
@@ -1037,8 +1071,8 @@ def generate(test, gen_path):
             if type_kind(test.loc_type[n]) in ("lock", "srcu"):
                 continue
             if len(users[n]) > 1:
-                raise Unsupported("P%d accesses the shared location %s with plain C (the simulator does not "
-                                  "interleave or order plain accesses)" % (th.tid, n))
+                raise Unsupported("P%d accesses the shared location %s with plain C other than *%s (the "
+                                  "simulator does not interleave or order plain accesses)" % (th.tid, n, n))
 
     lines = []
     emit = lines.append
@@ -1065,6 +1099,7 @@ def generate(test, gen_path):
     inserts = {}        # file offset -> text inserted there
     seen = set()
     early_choices = []
+    replace = {}        # file offset -> (characters replaced, text)
     for th in test.threads:
         toks = body_tokens(test, th)
         decls_of = find_declarations(toks)
@@ -1082,6 +1117,17 @@ def generate(test, gen_path):
                 seen.add(key)
             ins += " = %s;" % ("(intptr_t)&lt_v_%s" % v[1] if v[0] == "addr" else str(v[1]))
             inserts[th.body_start + 1] = inserts.get(th.body_start + 1, "") + ins
+        for i, (kind, end) in plain_accesses(test, th).items():
+            at = toks[i].pos
+            if kind == "store":
+                eq = toks[i + 2]
+                inserts[at] = inserts.get(at, "") + "WRITE_ONCE("
+                replace[eq.pos] = (1, ",")
+                inserts[toks[end].pos] = ")" + inserts.get(toks[end].pos, "")
+            else:
+                inserts[at] = inserts.get(at, "") + "READ_ONCE("
+                after = toks[end].pos + len(toks[end].text)
+                inserts[after] = ")" + inserts.get(after, "")
         indep = independent_stores(test, th)
         early = {toks[a].pos: (a, b, pts) for a, b, pts in early_stores(test, th, set(indep))}
         for off in indep:
@@ -1095,7 +1141,8 @@ def generate(test, gen_path):
             # pts: nearest first; choice j runs the store before the j-th of them, 0 where it is.
             first = min(pts)
             inserts[first] = inserts.get(first, "") + \
-                "unsigned lt_early_%d = sim_thread_choose(%d); " % (k, len(pts) + 1)
+                "unsigned lt_early_%d = sim_cfg.model == SIM_MODEL_LKMM ? sim_thread_choose(%d) : 0; " % \
+                (k, len(pts) + 1)
             for j, pt in enumerate(pts, 1):
                 inserts[pt] = inserts.get(pt, "") + \
                     "if (lt_early_%d == %d) { sim_store_no_dep(); %s } " % (k, j, store)
@@ -1133,10 +1180,13 @@ def generate(test, gen_path):
         emit('#line %d "%s"' % (line_of(test.text, th.body_start), test.path))
         body = []
         last = th.body_start
-        for off in sorted(o for o in inserts if th.body_start <= o < th.body_end):
+        for off in sorted(o for o in set(inserts) | set(replace) if th.body_start <= o < th.body_end):
             body.append(test.text[last:off])
-            body.append(inserts[off])
+            body.append(inserts.get(off, ""))
             last = off
+            if off in replace:
+                body.append(replace[off][1])
+                last = off + replace[off][0]
         body.append(test.text[last:th.body_end])
         # Keep the body's own columns: start at the '{' column.
         col = th.body_start - (test.text.rfind("\n", 0, th.body_start) + 1)
