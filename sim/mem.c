@@ -915,6 +915,14 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	}
 }
 
+void sim_load_dep(void)
+{
+	int tid = sim_s.cur;
+
+	if (tid >= 0 && sim_cfg.model == SIM_MODEL_LKMM)
+		vjoin(ts_[tid].cur, ts_[tid].acq, nloc);
+}
+
 unsigned sim_thread_choose(unsigned n)
 {
 	unsigned c = sim_choose(n);

@@ -203,6 +203,8 @@ enum sim_order {
 uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site);
 /* The current thread's next relaxed store depends on none of its loads (litmus translator only). */
 void sim_store_no_dep(void);
+/* The current thread's next load depends on its earlier loads (an address computed from them: litmus translator only). */
+void sim_load_dep(void);
 /* sim_choose() by the current thread's own code: its outcome is part of the thread's state. */
 unsigned sim_thread_choose(unsigned n);
 void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site);

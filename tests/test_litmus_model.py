@@ -93,6 +93,10 @@ def load_buffering():
 
 def deref_relaxed():
     all_ok(["S+assign+deref-poonce.litmus", "MP+assign+deref-addr.litmus", "MP+onceassign+onceonce.litmus"])
+    # The translator marks the load through the loaded pointer as address-dependent.
+    src = litmus.generate(translated("MP+assign+deref-addr"), "/gen/t.c")
+    if "(sim_load_dep(), READ_ONCE(*r1))" not in src:
+        raise AssertionError("MP+assign+deref-addr: no sim_load_dep() before the load through r1")
 
 
 TESTS = {"state-cache": state_cache, "store-no-dep": store_no_dep, "load-buffering": load_buffering,

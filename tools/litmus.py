@@ -745,6 +745,8 @@ def plain_uses(test, th):
             continue
         if call and not MARKED_CALL.match(call) and not is_deref(toks, i):
             continue    # its address passed to a function the shim may not have: the compiler names it
+        if call is None and i and toks[i - 1].text == "=" and i + 1 < len(toks) and toks[i + 1].text in (";", ","):
+            continue    # its address as a value ('r = x;'): no access
         out.add(tok.text)
     return out
 
@@ -1117,8 +1119,23 @@ def generate(test, gen_path):
                 seen.add(key)
             ins += " = %s;" % ("(intptr_t)&lt_v_%s" % v[1] if v[0] == "addr" else str(v[1]))
             inserts[th.body_start + 1] = inserts.get(th.body_start + 1, "") + ins
+        taint = _tainted_registers(toks, {n for _, n in th.params})
+        for i, tok in enumerate(toks):
+            # A load whose address is computed from a loaded value (an address
+            # dependency the model cannot see through integer arithmetic): it
+            # sees what the thread's earlier loads' stores carried.
+            if tok.text in LOADS and i + 1 < len(toks) and toks[i + 1].text == "(":
+                args, close = _split_args(toks, i + 1)
+                if args and any(t.kind == "id" and t.text in taint for t in args[LOADS[tok.text][0]]):
+                    inserts[tok.pos] = inserts.get(tok.pos, "") + "(sim_load_dep(), "
+                    end = toks[close].pos + 1
+                    inserts[end] = ")" + inserts.get(end, "")
         for i, (kind, end) in plain_accesses(test, th).items():
             at = toks[i].pos
+            if kind == "load" and toks[i + 1].text in taint:
+                inserts[at] = inserts.get(at, "") + "(sim_load_dep(), "
+                after = toks[end].pos + len(toks[end].text)
+                inserts[after] = ")" + inserts.get(after, "")
             if kind == "store":
                 eq = toks[i + 2]
                 inserts[at] = inserts.get(at, "") + "WRITE_ONCE("
