@@ -285,6 +285,10 @@ static void strong_snapshot(struct msg *m, const struct tstate *t, bool dep, con
 {
 	uint32_t v[SIM_VIEW_LEN];
 
+	if (!dep && !(prev && prev->svlen)) {
+		snap(&m->svoff, &m->svlen, t->sv);
+		return;
+	}
 	memcpy(v, t->sv, nloc * sizeof(uint32_t));
 	if (dep)
 		vjoin(v, t->rsv, nloc);
