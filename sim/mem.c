@@ -80,6 +80,7 @@ struct tstate {
 	 * read it (WRC+wmbonceonce+dataonce+acquireonce).
 	 */
 	uint32_t sv[SIM_VIEW_LEN], rsv[SIM_VIEW_LEN];
+	bool sv_any, rsv_any;		/* not all zero (the common case skips them) */
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
 	unsigned ndep;
@@ -285,8 +286,12 @@ static void strong_snapshot(struct msg *m, const struct tstate *t, bool dep, con
 {
 	uint32_t v[SIM_VIEW_LEN];
 
+	dep = dep && t->rsv_any;
 	if (!dep && !(prev && prev->svlen)) {
-		snap(&m->svoff, &m->svlen, t->sv);
+		if (t->sv_any)
+			snap(&m->svoff, &m->svlen, t->sv);
+		else
+			m->svlen = 0;
 		return;
 	}
 	memcpy(v, t->sv, nloc * sizeof(uint32_t));
@@ -569,6 +574,7 @@ static void full_fence(int tid)
 	memcpy(fence_view, t->cur, nloc * sizeof(uint32_t));
 	memcpy(t->rel, t->cur, nloc * sizeof(uint32_t));
 	memcpy(t->sv, t->cur, nloc * sizeof(uint32_t));
+	t->sv_any = true;
 	vjoin(t->acq, t->cur, nloc);
 }
 
@@ -605,6 +611,7 @@ static void fence_nopreempt(enum sim_fence f)
 			vjoin(t->cur, fence_view, nloc);
 			vjoin(t->rel, fence_view, nloc);
 			vjoin(t->sv, fence_view, nloc);
+			t->sv_any = true;
 			vjoin(t->acq, t->cur, nloc);
 			return;
 		}
@@ -691,6 +698,7 @@ static void take_view(struct tstate *t, const struct msg *m, bool acquire, const
 		struct msg sm = { .voff = m->svoff, .vlen = m->svlen };
 
 		vjoin_msg(t->rsv, &sm);
+		t->rsv_any = true;
 	}
 }
 
@@ -895,13 +903,18 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 			/* cumul-fence is transitive: an smp_wmb() after the
 			 * release passes on what the release carries. */
 			vjoin(t->wr, t->acq, nloc);
-		} else {
+		} else if (indep || !t->rsv_any) {
 			/* (rel holds sv: a strong fence sets it to cur.) */
+			uint32_t saved = t->rel[id];
+
+			t->rel[id] = ts;
+			snapshot(m, t->rel);
+			t->rel[id] = saved;
+		} else {
 			uint32_t v[SIM_VIEW_LEN];
 
 			memcpy(v, t->rel, nloc * sizeof(uint32_t));
-			if (!indep)
-				vjoin(v, t->rsv, nloc);
+			vjoin(v, t->rsv, nloc);
 			v[id] = ts;
 			snapshot(m, v);
 		}
@@ -1051,7 +1064,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
 		if (o == SIM_RELEASE)
 			vjoin(v, t->acq, nloc);		/* A-cumulative, as a release store */
-		else
+		else if (t->rsv_any)
 			vjoin(v, t->rsv, nloc);		/* it may depend on the thread's loads */
 		v[id] = m->ts;
 		vjoin_msg(v, prev);
