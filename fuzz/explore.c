@@ -87,7 +87,7 @@ static unsigned long long num(const char *flag, const char *v)
 }
 
 /* The finding hook (in the child): a new finding saves what the execution consumed, as an input. */
-static bool save_reproducer(const char *cls, const char *msg)
+static bool save_reproducer(enum sim_finding_class cls, const char *msg)
 {
 	char path[4096];
 	const char *key = sim_finding_bug();	/* one bug, one reproducer */
@@ -100,7 +100,7 @@ static bool save_reproducer(const char *cls, const char *msg)
 		if (!strcmp(keys[i], key))
 			return false;
 	snprintf(sh->key, sizeof(sh->key), "%s", key);
-	snprintf(path, sizeof(path), "%s/%s-%s-s%llu-e%llu", out_dir, cls, sim_strategy_name[o.strategy],
+	snprintf(path, sizeof(path), "%s/%s-%s-s%llu-e%llu", out_dir, sim_finding_name(cls), sim_strategy_name[o.strategy],
 		 (unsigned long long)o.seed, sh->execs);
 	f = fopen(path, "wb");
 	if (!f || fwrite(rec, 1, len, f) != len || fclose(f)) {

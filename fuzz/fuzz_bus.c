@@ -43,22 +43,22 @@ static struct busfuzz_opts opts = { .abort_on_finding = true };
  */
 static void on_asan_report(const char *report)
 {
-	static const struct { const char *needle, *cls; } map[] = {
-		{ "use-after-free", "use-after-free" }, { "use-after-poison", "use-after-free" },
-		{ "double-free", "double-free" }, { "null-deref", "crash" }, { "SEGV", "crash" },
-		{ "stack-overflow", "crash" },
+	static const struct { const char *needle; enum sim_finding_class cls; } map[] = {
+		{ "use-after-free", SIM_F_USE_AFTER_FREE }, { "use-after-poison", SIM_F_USE_AFTER_FREE },
+		{ "double-free", SIM_F_DOUBLE_FREE }, { "null-deref", SIM_F_CRASH }, { "SEGV", SIM_F_CRASH },
+		{ "stack-overflow", SIM_F_CRASH },
 	};
 
 	(void)report;
 	sim_trace_print();
 	if (__asan_report_present()) {
 		const char *d = __asan_get_report_description();
-		const char *cls = "memory";
+		enum sim_finding_class cls = SIM_F_MEMORY;
 
 		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 			if (strstr(d, map[i].needle))
 				cls = map[i].cls;
-		printf("FINDING %s: AddressSanitizer: %s at %p\n", cls, d, __asan_get_report_address());
+		sim_finding_print(cls, "AddressSanitizer: %s at %p", d, __asan_get_report_address());
 	}
 	fflush(stdout);
 }
@@ -130,7 +130,7 @@ static void save_input(const char *cls)
 }
 
 /* The finding hook: a new bug's input is kept, and every finding gives the execution up. */
-static bool keep_going(const char *cls, const char *msg)
+static bool keep_going(enum sim_finding_class cls, const char *msg)
 {
 	const char *bug = sim_finding_bug();
 
@@ -138,8 +138,9 @@ static bool keep_going(const char *cls, const char *msg)
 	if (!bug_known(bug)) {
 		read_known();
 		if (!bug_known(bug)) {
-			save_input(cls);
-			printf("FINDING %s: %s\nbug: %s\n", cls, msg, bug);
+			save_input(sim_finding_name(cls));
+			sim_finding_print(cls, "%s", msg);
+			printf("bug: %s\n", bug);
 			fflush(stdout);
 		}
 		bug_add(bug);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../sim/shared.h"	/* sim_fatal(), which the harness calls */
+
 struct busfuzz_opts {
 	bool trace;		/* print the scenario and the whole interleaving */
 	bool abort_on_finding;	/* libFuzzer saves the input on abort() */

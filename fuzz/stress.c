@@ -137,8 +137,8 @@ void __tsan_on_report(void *report)
 			      atomic ? "atomic " : "", freed && write && i == 0 ? "kfree()" : write ? "write" : "read",
 			      size, where);
 	}
-	printf("FINDING %s: %s\n", !strcmp(d, "heap-use-after-free") || (!strcmp(d, "data-race") && freed) ?
-	       "use-after-free" : !strcmp(d, "data-race") ? "race" : "tsan", msg);
+	sim_finding_print(!strcmp(d, "heap-use-after-free") || (!strcmp(d, "data-race") && freed) ?
+			  SIM_F_USE_AFTER_FREE : !strcmp(d, "data-race") ? SIM_F_RACE : SIM_F_TSAN, "%s", msg);
 	on_finding();
 }
 #endif
@@ -157,12 +157,13 @@ const char *__asan_default_options(void)
 
 static void on_asan_report(const char *report)
 {
-	static const struct { const char *needle, *cls; } map[] = {
-		{ "use-after-free", "use-after-free" }, { "use-after-poison", "use-after-free" },
-		{ "double-free", "double-free" }, { "null-deref", "crash" }, { "SEGV", "crash" },
-		{ "stack-overflow", "crash" },
+	static const struct { const char *needle; enum sim_finding_class cls; } map[] = {
+		{ "use-after-free", SIM_F_USE_AFTER_FREE }, { "use-after-poison", SIM_F_USE_AFTER_FREE },
+		{ "double-free", SIM_F_DOUBLE_FREE }, { "null-deref", SIM_F_CRASH }, { "SEGV", SIM_F_CRASH },
+		{ "stack-overflow", SIM_F_CRASH },
 	};
-	const char *d, *cls = "memory";
+	const char *d;
+	enum sim_finding_class cls = SIM_F_MEMORY;
 
 	(void)report;
 	if (!__asan_report_present())
@@ -171,7 +172,7 @@ static void on_asan_report(const char *report)
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strstr(d, map[i].needle))
 			cls = map[i].cls;
-	printf("FINDING %s: AddressSanitizer: %s at %p\n", cls, d, __asan_get_report_address());
+	sim_finding_print(cls, "AddressSanitizer: %s at %p", d, __asan_get_report_address());
 	on_finding();
 }
 #endif

@@ -133,10 +133,10 @@ void __tsan_on_report(void *report)
 				 thread_name(report, threads, tid));
 	}
 	sim_trace_print();
-	printf("FINDING %s: ThreadSanitizer: %s: %s; %s, with no happens-before between them in the model "
-	       "[plain access at %s]\n",
-	       !strcmp(desc, "data-race") ? "race" : "tsan", desc, acc[0], acc[1][0] ? acc[1] : "no earlier access",
-	       top);
+	sim_finding_print(!strcmp(desc, "data-race") ? SIM_F_RACE : SIM_F_TSAN,
+			  "ThreadSanitizer: %s: %s; %s, with no happens-before between them in the model "
+			  "[plain access at %s]",
+			  desc, acc[0], acc[1][0] ? acc[1] : "no earlier access", top);
 	fflush(stdout);
 }
 
@@ -153,9 +153,10 @@ void __sanitizer_report_error_summary(const char *summary)
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
 		if (strstr(summary, fatal[i])) {
 			sim_trace_print();
-			printf("FINDING crash: %s [%s at %s:%d, thread %s]\n", summary + strcspn(summary, " ") + 1,
-			       sim_last_site() ? sim_last_site()->what : "?", sim_last_site() ? sim_last_site()->file : "?",
-			       sim_last_site() ? sim_last_site()->line : 0, sim_thread_name(sim_current()));
+			sim_finding_print(SIM_F_CRASH, "%s [%s at %s:%d, thread %s]", summary + strcspn(summary, " ") + 1,
+					  sim_last_site() ? sim_last_site()->what : "?",
+					  sim_last_site() ? sim_last_site()->file : "?",
+					  sim_last_site() ? sim_last_site()->line : 0, sim_thread_name(sim_current()));
 			fflush(stdout);
 			return;
 		}

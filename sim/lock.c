@@ -41,7 +41,7 @@ static bool lock_free(void *arg)
 static void check_init(struct sim_lock *l, const struct sim_site *site)
 {
 	if (!l->init)
-		sim_finding("lockdep", site, "lock used before initialization");
+		sim_finding(SIM_F_LOCKDEP, site, "lock used before initialization");
 }
 
 void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
@@ -50,7 +50,7 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 	check_init(l, site);
 	/* The same lock again, not just its class: it would wait for itself forever. */
 	if (l->owner == sim_s.cur)
-		sim_finding("deadlock", site, "%s acquired again by the thread that holds it", l->name);
+		sim_finding(SIM_F_DEADLOCK, site, "%s acquired again by the thread that holds it", l->name);
 	sim_lockdep_acquire(lock_class(l), site, false);
 	/* Woken when it was free, another waiter may have taken it since. */
 	while (l->owner >= 0)
@@ -84,7 +84,7 @@ void sim_lock_release(struct sim_lock *l, const struct sim_site *site)
 	sim_preempt(site);
 	check_init(l, site);
 	if (l->owner != sim_s.cur)
-		sim_finding("lockdep", site, "releasing %s, held by %s", l->name,
+		sim_finding(SIM_F_LOCKDEP, site, "releasing %s, held by %s", l->name,
 			    l->owner < 0 ? "nobody" : sim_thread_name(l->owner));
 	sim_lockdep_release(lock_class(l));
 	sim_mem_unlock(&l->word, site);

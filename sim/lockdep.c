@@ -113,7 +113,7 @@ static void add_edges(int tid, int cls, const struct sim_site *site, bool read)
 			/* SRCU read sections nest; a lock taken twice is a self-deadlock. */
 			if (read && th[tid].held[i].read)
 				continue;
-			sim_finding("lockdep", site, "%s acquired while already held (taken at %s:%d)",
+			sim_finding(SIM_F_LOCKDEP, site, "%s acquired while already held (taken at %s:%d)",
 				    class_name[cls], th[tid].held[i].site->file, th[tid].held[i].site->line);
 		}
 		if (after[h] & (1u << cls))
@@ -121,7 +121,7 @@ static void add_edges(int tid, int cls, const struct sim_site *site, bool read)
 		if (reaches(cls, h, 0)) {
 			const struct sim_site *o = edge_site[cls][h];
 
-			sim_finding("lockdep", site,
+			sim_finding(SIM_F_LOCKDEP, site,
 				    "lock order inversion: %s then %s here, but %s then %s elsewhere%s%s%s",
 				    class_name[h], class_name[cls], class_name[cls], class_name[h],
 				    o ? " (at " : "", o ? o->file : "", o ? ")" : "");
@@ -149,7 +149,7 @@ void sim_lockdep_tid_release(int tid, int cls, const struct sim_site *site)
 		th[tid].n--;
 		return;
 	}
-	sim_finding("lockdep", site, "releasing %s, which this thread does not hold", class_name[cls]);
+	sim_finding(SIM_F_LOCKDEP, site, "releasing %s, which this thread does not hold", class_name[cls]);
 }
 
 /* A grace-period wait: an edge from each held lock, and waiting inside the
@@ -158,7 +158,7 @@ void sim_lockdep_tid_wait(int tid, int cls, const struct sim_site *site)
 {
 	for (int i = 0; i < th[tid].n; i++)
 		if (th[tid].held[i].cls == cls)
-			sim_finding("lockdep", site, "grace-period wait on %s inside its own read section",
+			sim_finding(SIM_F_LOCKDEP, site, "grace-period wait on %s inside its own read section",
 				    class_name[cls]);
 	add_edges(tid, cls, site, false);
 }

@@ -316,7 +316,7 @@ static struct loc *loc_get(const void *addr, size_t size, const struct sim_site 
 		if (hash[h].addr == addr) {
 			l = &locs[hash[h].id];
 			if (l->size != size)
-				sim_finding("mixed-accesses", site, "marked accesses of %u and %zu bytes to one location",
+				sim_finding(SIM_F_MIXED_ACCESSES, site, "marked accesses of %u and %zu bytes to one location",
 					    l->size, size);
 			return l;
 		}
@@ -707,7 +707,7 @@ __attribute__((noreturn)) static void report_unordered_publish(const struct msg 
 	char b[32];
 
 	sim_finding_origin(m->site);
-	sim_finding("race", site, "%s loaded %s, published by %s at %s:%d with a relaxed store and no release "
+	sim_finding(SIM_F_RACE, site, "%s loaded %s, published by %s at %s:%d with a relaxed store and no release "
 		    "or smp_wmb() after its initialization: its contents may not be visible yet",
 		    sim_thread_name(sim_s.cur), sim_obj_name((const void *)(uintptr_t)m->val, b, sizeof(b)),
 		    sim_thread_name(m->tid), m->site->file, m->site->line);

@@ -78,13 +78,13 @@ struct sim_obj *sim_objtab_free(const void *p, const struct sim_site *site, bool
 	char b[64];
 
 	if (!o)
-		sim_finding("double-free", site, "kfree() of a pointer that kmalloc() never returned");
+		sim_finding(SIM_F_DOUBLE_FREE, site, "kfree() of a pointer that kmalloc() never returned");
 	if (o->freed)
-		sim_finding("double-free", site, "%s freed twice (first at %s:%d)",
+		sim_finding(SIM_F_DOUBLE_FREE, site, "%s freed twice (first at %s:%d)",
 			    desc(o, b, sizeof(b)), o->free->file, o->free->line);
 	reader = readers ? sim_srcu_reader_reaching(p, &ds) : -1;
 	if (reader >= 0)
-		sim_finding("use-after-free", site,
+		sim_finding(SIM_F_USE_AFTER_FREE, site,
 			    "%s (allocated at %s:%d) freed while %s is inside an SRCU read section that loaded it at %s:%d",
 			    desc(o, b, sizeof(b)), o->alloc->file, o->alloc->line, sim_thread_name(reader),
 			    ds ? ds->file : "?", ds ? ds->line : 0);
@@ -117,7 +117,7 @@ void sim_objtab_check_live(const void *p, const struct sim_site *site, const cha
 
 	if (o && o->freed) {
 		sim_finding_origin(o->free);
-		sim_finding("use-after-free", site, "%s of %s, freed at %s:%d", what,
+		sim_finding(SIM_F_USE_AFTER_FREE, site, "%s of %s, freed at %s:%d", what,
 			    desc(o, b, sizeof(b)), o->free->file, o->free->line);
 	}
 }
@@ -129,7 +129,7 @@ void sim_objtab_check_live_within(const void *p, const struct sim_site *site, co
 
 	if (o && o->freed) {
 		sim_finding_origin(o->free);
-		sim_finding("use-after-free", site, "%s of %s+%#zx, freed at %s:%d", what, desc(o, b, sizeof(b)),
+		sim_finding(SIM_F_USE_AFTER_FREE, site, "%s of %s+%#zx, freed at %s:%d", what, desc(o, b, sizeof(b)),
 			    (size_t)((const char *)p - (char *)o->p), o->free->file, o->free->line);
 	}
 }
@@ -144,7 +144,7 @@ void sim_objtab_check_reaches(const void *p, bool (*reach)(const void *loaded, c
 
 		if (o->freed && reach(p, o->p)) {
 			sim_finding_origin(o->free);
-			sim_finding("use-after-free", site, "%s loaded by %s reaches %s, freed at %s:%d",
+			sim_finding(SIM_F_USE_AFTER_FREE, site, "%s loaded by %s reaches %s, freed at %s:%d",
 				    sim_objtab_name(p, c, sizeof(c)), sim_thread_name(reader),
 				    desc(o, b, sizeof(b)), o->free->file, o->free->line);
 		}
@@ -172,7 +172,7 @@ void sim_objtab_check_leaks(void)
 		struct sim_obj *o = &objs[i];
 
 		if (!o->freed)
-			sim_finding("leak", o->alloc, "%s (%zu bytes) is never freed",
+			sim_finding(SIM_F_LEAK, o->alloc, "%s (%zu bytes) is never freed",
 				    desc(o, b, sizeof(b)), o->size);
 	}
 }

@@ -293,19 +293,19 @@ void sim_trace_print(void)
 	}
 }
 
-static bool (*finding_hook)(const char *cls, const char *msg);
+static bool (*finding_hook)(enum sim_finding_class cls, const char *msg);
 
-void sim_set_finding_hook(bool (*fn)(const char *cls, const char *msg))
+void sim_set_finding_hook(bool (*fn)(enum sim_finding_class cls, const char *msg))
 {
 	finding_hook = fn;
 }
 
-void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...)
+void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	snprintf(finding_cls, sizeof(finding_cls), "%s", cls);
+	snprintf(finding_cls, sizeof(finding_cls), "%s", sim_finding_name(cls));
 	va_start(ap, fmt);
 	n = vsnprintf(finding_msg, sizeof(finding_msg), fmt, ap);
 	va_end(ap);
@@ -313,13 +313,13 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 		snprintf(finding_msg + n, sizeof(finding_msg) - n, " [%s at %s:%d, thread %s]",
 			 site->what, site->file, site->line, sim_thread_name(sim_s.cur));
 	sim_finding_bug_of(finding_cls, site);
-	if (finding_hook && !finding_hook(finding_cls, finding_msg)) {
+	if (finding_hook && !finding_hook(cls, finding_msg)) {
 		if (sim_cfg.abandon_dropped)
 			sim_abandon();
 		_exit(SIM_EXIT_DROPPED);
 	}
 	sim_trace_print();
-	printf("FINDING %s: %s\n", finding_cls, finding_msg);
+	sim_finding_print(cls, "%s", finding_msg);
 	printf("bug: %s\n", sim_finding_bug());
 	fflush(stdout);
 	if (litmus_path && sim_cfg.trace)
@@ -339,7 +339,7 @@ static void crash_handler(int sig, siginfo_t *si, void *uc)
 	uintptr_t a = (uintptr_t)si->si_addr;
 
 	(void)uc;
-	sim_finding("crash", sim_s.last_site, "%s%s at address %#lx (thread %s)",
+	sim_finding(SIM_F_CRASH, sim_s.last_site, "%s%s at address %#lx (thread %s)",
 		    a < 4096 && (sig == SIGSEGV || sig == SIGBUS) ? "NULL pointer dereference: " : "",
 		    strsignal(sig), (unsigned long)a, sim_thread_name(sim_s.cur));
 }

@@ -594,7 +594,7 @@ __attribute__((noreturn)) static void report_deadlock(void)
 		if (n >= sizeof(buf))
 			break;
 	}
-	sim_finding("deadlock", sim_s.last_site, "every thread is parked: %s", buf);
+	sim_finding(SIM_F_DEADLOCK, sim_s.last_site, "every thread is parked: %s", buf);
 }
 
 /* ---- feedback for the mutator (fuzz/mutator.c) ----------------------------- */
@@ -697,7 +697,7 @@ void sim_step(const struct sim_site *site)
 		threads[sim_s.cur].last_site = site;
 	sim_trace_event(sim_s.cur, site, 0, NULL);
 	if (++sim_s.steps > sim_cfg.max_steps)
-		sim_finding("hang", site, "no progress after %lu steps", sim_s.steps - 1);
+		sim_finding(SIM_F_HANG, site, "no progress after %lu steps", sim_s.steps - 1);
 }
 
 void sim_preempt(const struct sim_site *site)

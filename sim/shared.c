@@ -18,6 +18,28 @@ void sim_fatal(const char *fmt, ...)
 	abort();
 }
 
+static const char *const finding_names[] = {
+#define SIM_FINDING(id, name, what) [SIM_F_##id] = name,
+#include "findings.def"
+#undef SIM_FINDING
+};
+
+const char *sim_finding_name(enum sim_finding_class cls)
+{
+	return (unsigned)cls < SIM_F_NR ? finding_names[cls] : "?";
+}
+
+void sim_finding_print(enum sim_finding_class cls, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FINDING %s: ", sim_finding_name(cls));
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 /* Per OS thread: the native backend's checkers run on many. */
 static __thread const struct sim_site *origin;
 static __thread char bug[320];

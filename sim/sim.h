@@ -157,8 +157,19 @@ void sim_ghost(const void *p, size_t len);
 #endif
 
 /* ---- findings and the trace ---------------------------------------------- */
+/* The classes of findings, one table (findings.def): SIM_F_USE_AFTER_FREE, ... */
+enum sim_finding_class {
+#define SIM_FINDING(id, name, what) SIM_F_##id,
+#include "findings.def"
+#undef SIM_FINDING
+	SIM_F_NR
+};
+const char *sim_finding_name(enum sim_finding_class cls);	/* "use-after-free" */
+/* The one producer of the finding line: "FINDING CLASS: MESSAGE\n" on stdout. */
+__attribute__((format(printf, 2, 3)))
+void sim_finding_print(enum sim_finding_class cls, const char *fmt, ...);
 __attribute__((noreturn, format(printf, 3, 4)))
-void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...);
+void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))
 void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
 /*
@@ -167,7 +178,7 @@ void sim_trace(const struct sim_site *site, uint64_t val, const char *fmt, ...);
  * with status SIM_EXIT_DROPPED.
  */
 #define SIM_EXIT_DROPPED 3
-void sim_set_finding_hook(bool (*fn)(const char *cls, const char *msg));
+void sim_set_finding_hook(bool (*fn)(enum sim_finding_class cls, const char *msg));
 /*
  * The site that identifies the bug behind the next finding when it is not
  * where the check fired: a use-after-free's free, a race's publishing store,

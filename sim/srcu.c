@@ -108,9 +108,9 @@ static void join_in_progress(struct sim_srcu *s, int tid);
 static void check_live(struct sim_srcu *s, const struct sim_site *site)
 {
 	if (!s)
-		sim_finding("srcu", site, "srcu_struct used before init_srcu_struct()");
+		sim_finding(SIM_F_SRCU, site, "srcu_struct used before init_srcu_struct()");
 	if (!s->live)
-		sim_finding("srcu", site, "%s used after cleanup_srcu_struct()", s->name);
+		sim_finding(SIM_F_SRCU, site, "%s used after cleanup_srcu_struct()", s->name);
 }
 
 int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
@@ -150,11 +150,11 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 	sim_preempt(site);
 	check_live(s, site);
 	if (s->nest[tid] == 0)
-		sim_finding("srcu", site, "srcu_read_unlock(%s) outside any read section", s->name);
+		sim_finding(SIM_F_SRCU, site, "srcu_read_unlock(%s) outside any read section", s->name);
 	if (idx == SIM_SRCU_ANY_IDX && s->nest[tid] > 0)
 		idx = s->idx_count[tid][1] ? 1 : 0;
 	if (idx < 0 || idx > 1 || s->idx_count[tid][idx] == 0)
-		sim_finding("srcu", site, "srcu_read_unlock(%s) with index %d, which no open section returned",
+		sim_finding(SIM_F_SRCU, site, "srcu_read_unlock(%s) with index %d, which no open section returned",
 			    s->name, idx);
 	s->idx_count[tid][idx]--;
 	sim_lockdep_release(s->cls);
@@ -319,7 +319,7 @@ void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct 
 	check_live(s, site);
 	for (unsigned i = s->cb_head; i != s->cb_tail; i++)
 		if (s->cbs[i % MAX_CBS].head == head)
-			sim_finding("srcu", site, "call_srcu() on an rcu_head that is already queued");
+			sim_finding(SIM_F_SRCU, site, "call_srcu() on an rcu_head that is already queued");
 	if (s->cb_tail - s->cb_head == MAX_CBS)
 		sim_fatal("too many pending SRCU callbacks");
 	c = &s->cbs[s->cb_tail++ % MAX_CBS];
@@ -371,13 +371,13 @@ void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
 	check_live(s, site);
 	for (int t = 0; t < sim_s.nthreads; t++)
 		if (s->nest[t] > 0)
-			sim_finding("srcu", site, "cleanup_srcu_struct(%s) while %s is inside a read section",
+			sim_finding(SIM_F_SRCU, site, "cleanup_srcu_struct(%s) while %s is inside a read section",
 				    s->name, sim_thread_name(t));
 	if (s->cb_head != s->cb_tail) {
 		const struct sim_site *q = s->cbs[s->cb_head % MAX_CBS].site;
 
 		sim_finding_origin(q);
-		sim_finding("srcu", site, "cleanup_srcu_struct(%s) with %u callback(s) pending (queued at %s:%d)",
+		sim_finding(SIM_F_SRCU, site, "cleanup_srcu_struct(%s) with %u callback(s) pending (queued at %s:%d)",
 			    s->name, s->cb_tail - s->cb_head, q->file, q->line);
 	}
 	s->live = false;
@@ -392,7 +392,7 @@ void sim_srcu_check_end(void)
 		if (s->name && s->cb_head != s->cb_tail) {
 			const struct cb *c = &s->cbs[s->cb_head % MAX_CBS];
 
-			sim_finding("srcu", c->site, "a callback queued on %s never ran (%u pending at the end)",
+			sim_finding(SIM_F_SRCU, c->site, "a callback queued on %s never ran (%u pending at the end)",
 				    s->name, s->cb_tail - s->cb_head);
 		}
 	}

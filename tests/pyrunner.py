@@ -30,3 +30,19 @@ def run(namespace, argv, tmp=None):
             shutil.rmtree(tmp, ignore_errors=True)
     print("%d tests run, %d passed, %d failed" % (passed + failed, passed, failed))
     return 1 if failed else 0
+
+
+# Check-style tests (test_primitives.py, test_findings.py, test_cli_logic.py): each
+# assertion printed with what it checks, the exit status 1 if any failed.
+_failed = []
+
+
+def check(cond, what):
+    print("%s %s" % ("ok  " if cond else "FAIL", what))
+    if not cond:
+        _failed.append(what)
+    return cond
+
+
+def exit_status():
+    return 1 if _failed else 0

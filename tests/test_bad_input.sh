@@ -30,6 +30,13 @@ in kvm_io_bus_write
 replace: int kvm_io_bus_write( => int kvm_io_bus_write_renamed(
 MUT
 expect2 "renamed kvm_io_bus_write" "kvm_io_bus_write" "$root/busfuzz" fuzz --tree "$work/renamed" --time 5
+# A callee that is neither shimmed, stubbed nor extracted: the function and the kernel line that calls it.
+python3 "$root/tools/mutate.py" /dev/stdin "$tree" "$work/unknown-callee" >/dev/null <<'MUT'
+in kvm_io_bus_write
+replace: 	range = (struct kvm_io_range) { => 	busfuzz_no_such_callee(bus_idx); range = (struct kvm_io_range) {
+MUT
+expect2 "unknown callee" "^busfuzz: virt/kvm/kvm_main.c:[0-9]*: busfuzz_no_such_callee() is neither shimmed" \
+	"$root/busfuzz" replay "$root/corpus/seeds/000-empty" --tree "$work/unknown-callee"
 expect2 "no such tree" "no such directory" "$root/busfuzz" fuzz --tree "$work/none" --time 5
 expect2 "unknown kernel version" "unknown kernel version" "$root/busfuzz" fuzz --kernel 9.99 --time 5
 expect2 "missing reproducer" "no such reproducer" "$root/busfuzz" replay "$work/none" --tree "$tree"

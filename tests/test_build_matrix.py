@@ -22,12 +22,14 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import findings  # noqa: E402
 from test_corpus_mutants import CORPUS, failed_mutants, parse_mode  # noqa: E402
 
 BUILDS = (("plain", "busfuzz-replay-"), ("asan", "busfuzz-fuzz-"), ("tsan", "busfuzz-fuzz-tsan-"))
 # What must be the same: the scenario line, the trace's steps, the finding's class.
 TRACE_RE = re.compile(r"^(scenario: .*|interleaving \(\d+ steps\):|\s+\d+  .*)$", re.M)
-CLASS_RE = re.compile(r"^FINDING ([\w-]+):", re.M)
+CLASS_RE = findings.FINDING_RE    # group 1: the class
 TREES = {"pre": "v6_12", "post": "v7"}
 
 

@@ -31,10 +31,27 @@ expect2 "binary file" "a binary file" "$root/busfuzz" check "$work/binary" --tre
 expect2 "no diff" "no diff in it" "$root/busfuzz" check "$work/words" --tree "$tree"
 seed=$root/../shared/seeds/000_366626c05595aabc.txt
 if [ -f "$seed" ]; then
-	# The review thread's quoted patch on 6.12: GNU patch fails the same hunk.
-	expect2 "quoted mail, a hunk that does not apply" "virt/kvm/kvm_main.c: hunk 4 of 8 does not apply" \
-		"$root/busfuzz" check "$seed" --tree "$pre" --runs 100
+	# The review thread's quoted patch on 6.12: GNU patch fails hunk 4 (6.12 has a
+	# comment above kvm_io_bus_write() that later trees dropped); busfuzz anchors it
+	# by its leading context and says so, then reports what the patch adds.
+	out=$("$root/busfuzz" check "$seed" --tree "$pre" --runs 300 --json "$work/seed.json" 2>&1); rc=$?
+	echo "$out" | grep -E "^(  applied: .*hunk 4|  kvm_get_bus|NEW|verdict)"
+	check "seed on 6.12: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "^NEW findings.*: 0"'
+	check "seed on 6.12: hunk 4 anchored, and said so" \
+		'echo "$out" | grep -q "kvm_main.c: hunk 4 applied at line [0-9]* (offset +[0-9]*, its trailing context ignored"'
+	check "seed on 6.12: the new helpers are listed, new and reached" \
+		'echo "$out" | grep -q "^  kvm_get_bus_srcu  *function (new) .* reached$" &&
+		 echo "$out" | grep -q "^  kvm_get_bus_for_destruction  *function (new) .* reached$"'
+	check "seed on 6.12: the read paths it changes were reached" \
+		'(for f in kvm_io_bus_read kvm_io_bus_write_cookie kvm_io_bus_get_dev kvm_destroy_vm; do
+			echo "$out" | grep -q "^  $f  *function .* reached$" || exit 1; done)'
 fi
+
+# A hunk whose context is nowhere in the tree: named, exit 2.
+printf -- '--- a/virt/kvm/kvm_main.c\n+++ b/virt/kvm/kvm_main.c\n@@ -10,4 +10,5 @@\n no such line one\n no such line two\n no such line three\n+added\n no such line four\n' \
+	> "$work/nowhere.patch"
+expect2 "a hunk that applies nowhere" "virt/kvm/kvm_main.c: hunk 1 of 1 does not apply" \
+	"$root/busfuzz" check "$work/nowhere.patch" --tree "$tree"
 
 # A patch to a file busfuzz does not read: nothing to check.
 printf -- '--- a/arch/x86/kvm/x86.c\n+++ b/arch/x86/kvm/x86.c\n@@ -1,3 +1,4 @@\n a\n+b\n c\n d\n' > "$work/x86.patch"
@@ -69,5 +86,18 @@ check "harmless: the patch changes something" '[ -s "$work/comment.patch" ]'
 out=$("$root/busfuzz" check "$work/comment.patch" --tree "$tree" --runs 3000 2>&1); rc=$?
 echo "$out" | grep -E "^(NEW|verdict)"
 check "harmless: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "^NEW findings.*: 0"'
+
+# --each on a series: the buggy patch, then its revert.  Step 1 is worse (its
+# finding is new against the base), step 2 fixes it; the whole series is worse
+# because one step was.
+cp "$work/mut/virt/kvm/kvm_main.c" "$work/b/virt/kvm/"
+(cd "$work" && diff -u b/virt/kvm/kvm_main.c a/virt/kvm/kvm_main.c | sed 's|^--- b/|--- a/|; s|^+++ a/|+++ b/|') \
+	> "$work/revert.patch"
+out=$("$root/busfuzz" check "$work/buggy.patch" "$work/revert.patch" --each --tree "$tree" --runs 3000 \
+	--minimize-time 2 --json "$work/each.json" 2>&1); rc=$?
+echo "$out" | grep -E "^(== |NEW|fixed|verdict)"
+check "each: exit 1, worse at step 1 ($rc)" '[ $rc -eq 1 ] && echo "$out" | grep -q "^verdict of the series: WORSE at step 1$"'
+check "each: step 2 fixes what step 1 broke" \
+	'python3 -c "import json,sys; s=json.load(open(sys.argv[1]))[\"steps\"]; sys.exit(not (len(s) == 2 and s[0][\"new\"] and not s[1][\"new\"] and s[1][\"fixed\"]))" "$work/each.json"'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

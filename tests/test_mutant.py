@@ -38,10 +38,11 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+import findings  # noqa: E402
 import mutate  # noqa: E402
 from test_corpus_mutants import CORPUS, failed_mutants, fmt_mode, parse_mode  # noqa: E402
 
-FINDING_RE = re.compile(r"^FINDING ([\w-]+): (.*)$", re.M)
+FINDING_RE = findings.FINDING_RE
 REPRO_RE = re.compile(r"^reproducer written to (\S+) \(\d+ bytes, execution (\d+)\)$", re.M)
 DONE_RE = re.compile(r"^#(\d+) elapsed .* done$", re.M)
 STRATEGIES = mutate.SEARCH_STRATEGIES

@@ -26,6 +26,7 @@ GENERATIONS = ("v6_12", "v7")               # the pre- and post-series trees of 
 def expected():
     """{test name: the label it must carry}: the full suite."""
     want = {n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours",
+                                "primitives", "findings", "shim-warn", "cli-logic",
                                 "litmus-state-cache", "litmus-store-no-dep", "litmus-load-buffering",
                                 "litmus-deref-relaxed")}
     want.update({n: "sanitizer" for n in ("sim-tsan", "tsan-hb")})
@@ -42,7 +43,7 @@ def expected():
             want["fuzz-smoke-tsan-%s-%s" % (m, t)] = "sanitizer"
         want["clean-search-" + t] = "mutant"
     want.update({n: "tree" for n in ("strategies", "perfetto", "bad-input", "minimize", "litmus-v7", "check",
-                                                    "created-vcpus-patch")})
+                                                    "created-vcpus-patch", "primitives-tree")})
     want.update({n: "sanitizer" for n in ("oss-fuzz", "tsan-mutant", "build-matrix", "stress-mutant-double-free",
                                           "stress-mutant-leak-classic")})
     want.update({n: "mutant" for n in ("mutants-build", "corpus-mutants", "litmus-export")})

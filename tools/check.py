@@ -23,6 +23,10 @@ import engines
 import patches as patchlib
 
 
+# Changed functions are "reached" by their own coverage: none inlined into another (CMakeLists.txt).
+NO_INLINE = ("-DBUSFUZZ_NO_INLINE=ON",)
+
+
 class Report:
     def __init__(self):
         self.data = {"patches": [], "applied": [], "touched": [], "changed_functions": [],
@@ -134,50 +138,79 @@ def minimize(cli, bdir, path, mode, secs, work):
 
 
 def run(cli, args):
-    rep = Report()
-    d = rep.data
     try:
         series = [p for f in args.patches for p in patchlib.parse(f)]
     except patchlib.PatchError as e:
         raise cli.Fail(str(e))
-    d["patches"] = [p.subject for p in series]
     base_tree, label, _ = cli.resolve_tree(args)
     ident = hashlib.sha1((base_tree + "\0" + "\0".join(open(f, "rb").read().decode("latin-1")
                                                       for f in args.patches)).encode("latin-1")).hexdigest()[:12]
     root = os.path.join(os.environ.get("BUSFUZZ_BUILD") or os.path.join(cli.ROOT, "build"), "check-" + ident)
+    # Every tree first (the whole series, or each step of it): a patch that does not apply is bad
+    # input, before anything is built.
+    ends = list(range(1, len(series) + 1)) if args.each and len(series) > 1 else [len(series)]
+    trees = {0: base_tree}
+    notes = {}
+    for k in ends:
+        t = os.path.join(root, "patched-tree" if k == len(series) else "step-%d-tree" % k)
+        shutil.rmtree(t, ignore_errors=True)
+        shutil.copytree(base_tree, t, symlinks=True)
+        notes[k] = []
+        try:
+            changed = patchlib.apply(series[:k], t, notes[k], skip_missing=True)
+        except patchlib.PatchError as e:
+            raise cli.Fail(str(e))
+        trees[k] = (t, changed)
+    targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
+    # The base's build is shared by every check of that tree (the folder is per tree); its corpus is not.
+    base_bdir = cli.build(argparse.Namespace(tree=base_tree, kernel=None),
+                          root=os.path.join(os.path.dirname(root), "check-base"), targets=targets,
+                          cmake_args=NO_INLINE)[0]
+    shutil.rmtree(os.path.join(base_bdir, "corpus"), ignore_errors=True)
+    steps, prev, prev_bdir, worse = [], 0, base_bdir, False
+    for k in ends:
+        first = series[:k] if len(ends) == 1 else series[k - 1:k]
+        d, bdir = compare(cli, args, os.path.join(root, "step-%d" % k), trees[prev][0] if prev else base_tree,
+                          prev_bdir, trees[k][0], first, trees[k][1], notes[k], label,
+                          "" if len(ends) == 1 else "step %d of %d: " % (k, len(series)))
+        steps.append(d)
+        worse |= d["verdict"] == "worse"
+        if bdir is None:        # a step touching nothing busfuzz reads: the next one starts from the base build
+            continue
+        prev, prev_bdir = k, bdir
+    if len(steps) > 1:
+        print("verdict of the series: %s" % ("WORSE at step %s" % ", ".join(
+            str(i + 1) for i, d in enumerate(steps) if d["verdict"] == "worse") if worse else "nothing got worse"))
+    write_json(args, steps[0] if len(steps) == 1 else {"steps": steps, "verdict": "worse" if worse else
+                                                       "not worse"})
+    return 1 if worse else 0
+
+
+def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, notes, label, head):
+    """base (built in base_bdir) against patched (series applied, changing changed); the report and the
+    patched tree's build folder (None when the series touches nothing busfuzz reads)."""
+    rep = Report()
+    d = rep.data
+    d["patches"] = [p.subject for p in series]
     work = os.path.join(root, "work")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    # The patched copy first: a patch that does not apply is bad input, before anything is built.
-    patched = os.path.join(root, "patched-tree")
-    shutil.rmtree(patched, ignore_errors=True)
-    shutil.copytree(base_tree, patched, symlinks=True)
-    notes = []
-    try:
-        changed = patchlib.apply(series, patched, notes, skip_missing=True)
-    except patchlib.PatchError as e:
-        raise cli.Fail(str(e))
     d["applied"] = notes
     touched = sorted({fp.path for p in series for fp in p.files})
     d["touched"] = touched
     targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
-    # The base's build is shared by every check of that tree (the folder is per tree); its corpus is not.
-    base_bdir = cli.build(argparse.Namespace(tree=base_tree, kernel=None),
-                          root=os.path.join(os.path.dirname(root), "check-base"), targets=targets)[0]
-    shutil.rmtree(os.path.join(base_bdir, "corpus"), ignore_errors=True)
     reads = set(manifest(base_bdir)["inputs"])
     if not (set(touched) & reads) and not any(t.startswith("tools/memory-model/") for t in touched):
-        print("busfuzz: check: the patch touches no file busfuzz reads (%s); busfuzz reads %s: "
-              "nothing to check" % (", ".join(touched), ", ".join(sorted(reads))))
+        print("busfuzz: check: %sthe patch touches no file busfuzz reads (%s); busfuzz reads %s: "
+              "nothing to check" % (head, ", ".join(touched), ", ".join(sorted(reads))))
         d["verdict"] = "untouched"
-        write_json(args, d)
-        return 0
+        return d, None
     try:
         pat_bdir = cli.build(argparse.Namespace(tree=patched, kernel=None), root=os.path.join(root, "patched"),
-                             targets=targets)[0]
+                             targets=targets, cmake_args=NO_INLINE)[0]
     except cli.Fail as e:
-        raise cli.Fail("the patched tree does not build against the shim: %s" % str(e).split(":", 1)[-1].strip(),
-                       1)
+        raise cli.Fail("%sthe patched tree does not build against the shim: %s" % (
+            head, str(e).split(":", 1)[-1].strip()), 1)
     shutil.rmtree(os.path.join(pat_bdir, "corpus"), ignore_errors=True)
     man = manifest(pat_bdir)
     hit, outside = changed_functions(man, {k: v for k, v in changed.items() if k in reads})
@@ -185,8 +218,8 @@ def run(cli, args):
     modes = mutant_modes(cli, gen)
     d["modes"] = ["--model %s --srcu %s" % m for m in modes]
     secs = max(1, args.time // len(modes))
-    cli.say("check: %d patch(es) on %s: %d changed function(s) busfuzz compiles; fuzzing base and patched, "
-            "%s each under %s" % (len(series), label, len(hit),
+    cli.say("check: %s%d patch(es) on %s: %d changed function(s) busfuzz compiles; fuzzing base and patched, "
+            "%s each under %s" % (head, len(series), label, len(hit),
                                   "%d executions" % args.runs if args.runs else "%d s" % secs, ", ".join(d["modes"])))
     with cli.Interruption() as intr:
         camps = {}
@@ -225,8 +258,10 @@ def run(cli, args):
                 else:
                     d["fixed"].append(entry)
     covered = covered_functions(pat_bdir, os.path.join(pat_bdir, "corpus"))
+    before = {n for r in extracted_ranges(manifest(base_bdir)) for n in r[3]}
     for (name, kind, where), lines in sorted(hit.items()):
         d["changed_functions"].append({"name": name, "kind": kind, "where": where, "lines": lines,
+                                       "added": name not in before,
                                        "reached": name in covered if kind == "function" else None})
     d["outside_extracted"] = [{"file": f, "lines": ls} for f, ls in sorted(outside.items())]
     if any(t.startswith("tools/memory-model/") for t in touched):
@@ -234,9 +269,10 @@ def run(cli, args):
     d["cost"] = "not measured: busfuzz has no grace-period clock yet (issue 15)"
     worse = bool(d["new"])
     d["verdict"] = "worse" if worse else "not worse"
-    print_report(d, label)
-    write_json(args, d)
-    return 1 if worse else 0
+    print_report(d, label, head)
+    return d, pat_bdir
+
+
 
 
 def litmus_compare(cli, base, patched):
@@ -254,17 +290,18 @@ def write_json(args, d):
             json.dump(d, f, indent=1)
 
 
-def print_report(d, label):
+def print_report(d, label, head=""):
     p = print
-    p("== busfuzz check on %s" % label)
+    p("== busfuzz check on %s%s" % (label, ", " + head.rstrip(": ") if head else ""))
     for s in d["patches"]:
         p("patch: %s" % s)
     for n in d["applied"]:
         p("  applied: %s" % n)
-    p("changed code busfuzz compiles and runs:")
+    p("changed code busfuzz compiles and runs (new: not in the base tree):")
     for f in d["changed_functions"]:
         reached = {True: "reached", False: "NOT REACHED by the fuzzing", None: "(not a function)"}[f["reached"]]
-        p("  %-34s %-9s %-36s %s" % (f["name"], f["kind"], f["where"], reached))
+        p("  %-30s %-15s %-36s %s" % (f["name"], f["kind"] + (" (new)" if f.get("added") else ""),
+                                     f["where"], reached))
     if not d["changed_functions"]:
         p("  (none: the patch changes no code busfuzz compiles; clean here says nothing about it)")
     for o in d["outside_extracted"]:

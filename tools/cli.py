@@ -15,7 +15,7 @@
                  the kill matrix of mutants/ (0: all killed, trees clean; stress: trees clean)
   busfuzz stress [--tree DIR | --kernel VER] [--time S] [--tsan] [--classic] [--seed N]
                  [--scenario HEX] [--delay PCT]   the same scenarios on real threads (stress testing)
-  busfuzz check  PATCH... [--tree DIR | --kernel VER] [--time S] [--jobs N] [--seed N] [--json OUT]
+  busfuzz check  PATCH... [--tree DIR | --kernel VER] [--time S] [--jobs N] [--seed N] [--each] [--json OUT]
                  what a patch changes: new, fixed and unchanged findings, the changed code reached
   busfuzz test   [-R REGEX] [--long] [-j N]
                  set up this machine and run the test suite (ctest; the long label only with --long)
@@ -47,6 +47,8 @@ import kernels  # noqa: E402
 import litmus  # noqa: E402
 import mutate  # noqa: E402
 import engines  # noqa: E402
+import findings  # noqa: E402
+import inputdef  # noqa: E402
 
 APT_PACKAGES = ["clang-14", "libclang-rt-14-dev", "cmake", "ninja-build", "python3", "xz-utils"]
 MODELS = ["lkmm", "tso", "sc"]
@@ -175,11 +177,12 @@ def needs_work(bdir, targets):
     return r.returncode != 0 or "no work to do" not in r.stdout
 
 
-def build(args, root=None, sanitizer="asan", targets=None, quiet=False):
+def build(args, root=None, sanitizer="asan", targets=None, quiet=False, cmake_args=()):
     """Extracts the tree's bus code and builds the harness; returns (bindir, label, key).
     root: the build folder (default: $BUSFUZZ_BUILD, else build/); sanitizer: which libFuzzer build;
     targets: what to build (default: that libFuzzer build, the replay and the explorer); quiet: the
-    caller says what it builds itself (the mutant matrix).
+    caller says what it builds itself (the mutant matrix); cmake_args: for a new folder (a folder is
+    always built with the same ones by its one user).
     One build at a time per folder: concurrent runs on one tree wait for each other (a lock file
     beside the folder) instead of configuring it twice.  A build that has work to do says so first."""
     cc = ensure_tools()
@@ -207,15 +210,25 @@ def build(args, root=None, sanitizer="asan", targets=None, quiet=False):
                 say(line.removeprefix("busfuzz: "))
         if fresh:
             r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + cc,
-                                "-DBUSFUZZ_TREES=t=" + tree], capture_output=True, text=True)
+                                "-DBUSFUZZ_TREES=t=" + tree] + list(cmake_args), capture_output=True, text=True)
             if r.returncode != 0:
                 raise Fail("cmake failed for %s:\n%s" % (tree, r.stdout[-2000:] + r.stderr[-2000:]))
         r = subprocess.run(["ninja", "-C", bdir] + list(targets), capture_output=True, text=True)
     if r.returncode != 0:
+        # A callee nothing provides is an error of the kernel line that calls it (KERNEL_WARN in CMakeLists.txt).
+        m = UNDECLARED_RE.search(r.stdout)
+        if m:
+            raise Fail("%s: %s() is neither shimmed (kernel-shim/), stubbed (kernel-shim/stubs.def) nor extracted"
+                       % (m.group(1), m.group(2)), 2)
         errs = [l for l in r.stdout.splitlines() if "error:" in l][:5]
         raise Fail("the bus code of %s does not build against the shim:\n  %s" %
                    (tree, "\n  ".join(errs) or r.stdout[-3000:]))
     return bdir, label, key
+
+
+# clang's and gcc's words for a call to a function no header declares.
+UNDECLARED_RE = re.compile(r"^(\S+:\d+):\d+: error: (?:implicit declaration of function|call to undeclared function) "
+                           r"['‘](\w+)['’]", re.M)
 
 
 # ---- fuzzing ------------------------------------------------------------------
@@ -252,9 +265,9 @@ def fuzz_env(model, srcu):
 
 
 def classify(text):
-    m = re.search(r"^FINDING ([\w-]+): (.*)$", text, re.M)
-    if m:
-        return m.group(1), m.group(2)
+    cls, msg = findings.parse(text)
+    if cls:
+        return cls, msg
     for needle, cls in CLASS_OF_REPORT:
         if needle in text:
             line = next((l for l in text.splitlines() if needle in l), needle)
@@ -577,7 +590,7 @@ def replay_in_sanitizer_build(args, bdir, sanitizer, mode):
     env = dict(os.environ, BUSFUZZ_TRACE="0" if args.quiet else "1", BUSFUZZ_MODEL=mode[1], BUSFUZZ_SRCU=mode[3])
     r = subprocess.run([os.path.join(bdir, FUZZ_BINARY[sanitizer]), "-detect_leaks=0", args.file],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", env=env)
-    found = re.search(r"^FINDING ", r.stdout, re.M)
+    found = findings.FINDING_RE.search(r.stdout)
     if args.quiet:
         sys.stdout.write("".join(l + "\n" for l in r.stdout.splitlines() if l.startswith("FINDING ")))
     else:
@@ -672,20 +685,18 @@ def replay(args):
 
 # ---- minimizing a reproducer -------------------------------------------------------
 
-# The site of a finding: "[primitive at FILE:LINE, thread T]" at the end of its message.
-# The thread may change while minimizing (fewer vCPUs renumber them); the rest may not.
-SITE_RE = re.compile(r"\[([^][]+) at (\S+:\d+), thread [^]]*\]$")
+# A finding is the same while minimizing when its class, primitive and kernel line are
+# (finding_of()): the thread may change (fewer vCPUs renumber them).
 # A step of the replay's trace: its number, then the thread.
 STEP_RE = re.compile(r"^\s*\d+  \S")
 
 
 def finding_of(text):
     """(class, primitive, FILE:LINE) of the replay's FINDING line, None without one."""
-    m = re.search(r"^FINDING ([\w-]+): (.*)$", text, re.M)
-    if not m:
+    cls, msg = findings.parse(text)
+    if not cls:
         return None
-    site = SITE_RE.search(m.group(2))
-    return (m.group(1),) + (site.groups() if site else (None, None))
+    return (cls,) + findings.site(msg)
 
 
 def describe(sig):
@@ -693,25 +704,27 @@ def describe(sig):
 
 
 def scenario_cuts(data):
-    """Inputs with one part of the scenario header less (see drop_scenario_parts)."""
-    b0, b1, b2 = (list(data[:3]) + [0, 0, 0])[:3]
-    nvcpus, nioctl, nvops = 1 + (b0 & 3) % 3, 1 + (b1 & 7), 1 + (b2 & 3)
-    vops = 3 + nioctl
+    """Inputs with one part of the scenario header less (see drop_scenario_parts); the fields are
+    fuzz/input.h's (tools/inputdef.py)."""
+    head = inputdef.HEAD
+    b0, b1, b2 = (list(data[:head]) + [0] * head)[:head]
+    nvcpus, nioctl, nvops = inputdef.nvcpus(b0), inputdef.nioctl(b1), inputdef.nvops(b2)
+    vops = head + nioctl
 
     def cut(header, drop):
         # A byte past the end reads as 0: it is neither written nor removed.
-        out = bytes(header)[:len(data)] + data[3:]
+        out = bytes(header)[:len(data)] + data[head:]
         for i in sorted((i for i in drop if i < len(data)), reverse=True):
             out = out[:i] + out[i + 1:]
         return out
 
     cands = []
     for i in reversed(range(nioctl) if nioctl > 1 else ()):
-        cands.append(cut([b0, (b1 & ~7) | (nioctl - 2), b2], [3 + i]))
+        cands.append(cut([b0, inputdef.fewer_ioctl_ops(b1), b2], [head + i]))
     for v in reversed(range(nvcpus) if nvcpus > 1 else ()):
-        cands.append(cut([(b0 & ~3) | (nvcpus - 2), b1, b2], range(vops + v * nvops, vops + (v + 1) * nvops)))
+        cands.append(cut([inputdef.fewer_vcpus(b0), b1, b2], range(vops + v * nvops, vops + (v + 1) * nvops)))
     for j in reversed(range(nvops) if nvops > 1 else ()):
-        cands.append(cut([b0, b1, (b2 & ~3) | (nvops - 2)], [vops + v * nvops + j for v in range(nvcpus)]))
+        cands.append(cut([b0, b1, inputdef.fewer_vcpu_ops(b2)], [vops + v * nvops + j for v in range(nvcpus)]))
     return cands
 
 
@@ -878,7 +891,7 @@ def minimize(args):
         write_provenance(out, bdir)
     except OSError as e:
         raise Fail("%s: cannot write the minimized reproducer (%s)" % (out, e.strerror))
-    m = re.search(r"^FINDING .*$", text, re.M)
+    m = findings.FINDING_RE.search(text)
     print(m.group(0) if m else "FINDING %s" % describe(want))
     print("size: %d -> %d bytes" % (len(data), len(small)))
     # busfuzz replay prints the binary's output and one line more, the reproducer's path.
@@ -1303,7 +1316,7 @@ def stress(args):
         return 2
     cls, msg = classify(text)
     if rc == 1 or cls:
-        if not re.search(r"^FINDING ", text, re.M):
+        if not findings.FINDING_RE.search(text):
             print("FINDING %s: %s" % (cls or "crash", msg or "exit status %d" % rc))
         return 1
     raise Fail("stress exited with status %d and no finding" % rc)
@@ -1436,6 +1449,8 @@ def main():
     ck.add_argument("--jobs", type=JOBS, default=1, help="libFuzzer workers per run (default 1)")
     ck.add_argument("--seed", type=SEED, default=1, help="the same for both trees (default 1)")
     ck.add_argument("--minimize-time", type=POSITIVE, default=30, help="seconds to minimize each new finding")
+    ck.add_argument("--each", action="store_true", help="a series: check each patch against the tree before it "
+                    "(step by step), not only the whole series against the base")
     ck.add_argument("--json", metavar="OUT.json", help="also write the whole report as JSON")
     mu = sub.add_parser("mutants", help="fuzz each mutant of mutants/ on a copy of a tree: the kill matrix")
     tree_args(mu)

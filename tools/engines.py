@@ -26,11 +26,12 @@ import subprocess
 import threading
 import time
 
+import findings
+
 STRATEGIES = ["libfuzzer", "random", "pct", "exhaustive"]
 
-FINDING_RE = re.compile(r"^FINDING ([\w-]+): (.*)$", re.M)
-BUG_RE = re.compile(r"^bug: (.+)$", re.M)
-SITE_RE = re.compile(r"\[([^][]+) at (\S+:\d+), thread [^]]*\]$")
+# The finding lines' grammar is tools/findings.py's (the classes of sim/findings.def).
+FINDING_RE, BUG_RE, SITE_RE = findings.FINDING_RE, findings.BUG_RE, findings.SITE_RE
 EXPLORE_RE = re.compile(r"^#(\d+) elapsed [\d.]+ exec/s (\d+)", re.M)
 # fuzz/explore.c's line for a new finding: the reproducer, and the execution (counted from 0) that found it.
 EXPLORE_REPRO_RE = re.compile(r"^reproducer written to (\S+) \(\d+ bytes, execution (\d+)\)$", re.M)
@@ -41,8 +42,7 @@ def finding_key(cls, msg, bug=None):
     which has none, by its class and kernel site."""
     if bug:
         return (cls, bug)
-    m = SITE_RE.search(msg or "")
-    return (cls, m.group(2) if m else None)
+    return (cls, findings.site(msg)[1])
 
 
 class Campaign:

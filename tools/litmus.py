@@ -15,6 +15,7 @@ Exit status: 0 no MISMATCH and no ERROR, 1 otherwise, 2 bad input.
 """
 import argparse
 import concurrent.futures
+import glob
 import hashlib
 import itertools
 import json
@@ -28,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import herd7  # noqa: E402
+import primitives  # noqa: E402
 from kernels import locked  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1308,18 +1310,11 @@ def generate(test, gen_path):
 #    gives a po ∪ rf graph with a cycle; the test is a LIMITATION if every
 #    disjunct (there is at least one) needs a cycle.
 
-LOADS = {   # macro -> index of the address argument, whether it is written *x
-    "READ_ONCE": (0, True), "smp_load_acquire": (0, False), "rcu_dereference": (0, True),
-    "rcu_dereference_raw": (0, True), "srcu_dereference": (0, True),
-    "rcu_dereference_check": (0, True), "srcu_dereference_check": (0, True),
-    "atomic_read": (0, False), "atomic_read_acquire": (0, False),
-    "atomic_long_read": (0, False),
-}
-STORES = {  # macro -> whether the address argument is written *x; the value is argument 1
-    "WRITE_ONCE": True, "smp_store_release": False, "rcu_assign_pointer": True,
-    "RCU_INIT_POINTER": True, "atomic_set": False, "atomic_set_release": False,
-    "atomic_long_set": False, "smp_store_mb": True,
-}
+# The shim's loads and stores, from its contract (kernel-shim/primitives.def):
+# macro -> (index of the address argument, whether it is written *x); for a
+# store, whether the address argument is written *x (the value is argument 1).
+LOADS = primitives.loads()
+STORES = primitives.stores()
 
 
 def _split_args(toks, open_i):
@@ -1601,7 +1596,10 @@ class Runtime:
                 raise RuntimeError("the simulator does not build:\n  " + "\n  ".join(errs or
                                                                                    r.stdout.splitlines()[-10:]))
             self.lib = os.path.join(simdir, "libsim_plain.a")
-            srcs = [os.path.join(ROOT, p) for p in ("litmus/litmus_main.c", "litmus/litmus_rt.h", "sim/sim.h")]
+            # The tests compile the shim and sim.h (with its findings.def): a change to them is a new key.
+            srcs = [os.path.join(ROOT, p) for p in ("litmus/litmus_main.c", "litmus/litmus_rt.h", "sim/sim.h",
+                                                    "sim/findings.def")]
+            srcs += sorted(glob.glob(os.path.join(ROOT, "kernel-shim", "**", "*.h"), recursive=True))
             key = digest(file_digest(srcs), self.cc, self.CFLAGS)
             rtdir = os.path.join(self.work, "rt")
             os.makedirs(rtdir, exist_ok=True)

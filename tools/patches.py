@@ -16,6 +16,7 @@ import re
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 QUOTED_DIFF_RE = re.compile(r"^(>[ >]*)diff --git ", re.M)
 MAX_FUZZ = 2            # as GNU patch's default
+ANCHOR = 3              # context lines a one-sided hunk must match (_anchored)
 
 
 class PatchError(Exception):
@@ -193,6 +194,24 @@ def _find(lines, want, near):
     return None
 
 
+def _anchored(h, lines, offset):
+    """A hunk that GNU patch's fuzz cannot place, anchored by all of its context on one side (at
+    least ANCHOR lines, matching exactly) with the other side's context dropped: what a maintainer
+    does by hand when a later kernel removed or added a line next to the change (a comment above
+    the next function, say).  (hunk as applied, where, which side was dropped) or (None,)*3."""
+    lead = next((i for i, (k, _) in enumerate(h.lines) if k != " "), len(h.lines))
+    trail = next((i for i, (k, _) in enumerate(reversed(h.lines)) if k != " "), len(h.lines))
+    for keep_lead, side in ((True, "trailing"), (False, "leading")):
+        if (lead if keep_lead else trail) < ANCHOR or lead + trail >= len(h.lines):
+            continue
+        t = Hunk(h.old_start + (0 if keep_lead else lead), h.new_start + (0 if keep_lead else lead), h.header)
+        t.lines = h.lines[:len(h.lines) - trail] if keep_lead else h.lines[lead:]
+        at = _find(lines, t.old(), t.old_start - 1 + offset)
+        if at is not None:
+            return t, at, side
+    return None, None, None
+
+
 def apply(patches, tree, notes=None, skip_missing=False):
     """Applies patches to the files of tree (a copy); returns, per file path, the new line numbers
     each patch changed there.  A hunk that matches nowhere, even with up to MAX_FUZZ lines of its
@@ -222,14 +241,18 @@ def apply(patches, tree, notes=None, skip_missing=False):
                     if at is not None:
                         break
                 else:
-                    raise PatchError("%s: hunk %d of %d does not apply (not even with fuzz %d): %s (%s)" % (
-                        fp.path, n, len(fp.hunks), MAX_FUZZ, h.header, p.subject))
+                    t, at, side = _anchored(h, lines, offset)
+                    if t is None:
+                        raise PatchError("%s: hunk %d of %d does not apply (not even with fuzz %d): %s (%s)" % (
+                            fp.path, n, len(fp.hunks), MAX_FUZZ, h.header, p.subject))
+                    fuzz = "its %s context ignored: it differs in this tree" % side
                 lines[at:at + len(t.old())] = t.new()
                 offset = at - (t.old_start - 1) + len(t.new()) - len(t.old())
                 changed.setdefault(fp.path, set()).update(t.new_changed_lines(at + 1))
                 if fuzz or at != t.old_start - 1:
                     notes.append("%s: hunk %d applied at line %d (offset %+d%s)" % (
-                        fp.path, n, at + 1, at - (t.old_start - 1), ", fuzz %d" % fuzz if fuzz else ""))
+                        fp.path, n, at + 1, at - (t.old_start - 1),
+                        "" if not fuzz else ", fuzz %d" % fuzz if isinstance(fuzz, int) else ", " + fuzz))
             if fp.new is None:
                 os.remove(os.path.join(tree, fp.old))
                 continue

@@ -48,7 +48,7 @@ static inline void sim_eventfd_put(struct eventfd_ctx *ctx, const struct sim_sit
 	sim_check_live(ctx, site, "eventfd_ctx_put");
 	refs = __atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL);
 	if (refs < 0)
-		sim_finding("use-after-free", site, "eventfd ctx of fd %d: reference count underflow", ctx->fd);
+		sim_finding(SIM_F_USE_AFTER_FREE, site, "eventfd ctx of fd %d: reference count underflow", ctx->fd);
 	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", ctx->fd, refs);
 	if (!refs)
 		sim_kfree(ctx, site);

@@ -31,20 +31,20 @@ static inline void sim_list_add_check(struct list_head *n, struct list_head *pre
 	sim_check_live_within(prev, site, "list_add (prev)");
 	sim_check_live_within(next, site, "list_add (next)");
 	if (sim_list_poisoned(prev) || sim_list_poisoned(next) || next->prev != prev || prev->next != next)
-		sim_finding("list", site, "list_add corruption: prev->next and next->prev do not point at each other");
+		sim_finding(SIM_F_LIST, site, "list_add corruption: prev->next and next->prev do not point at each other");
 	if (n == prev || n == next)
-		sim_finding("list", site, "list_add double add: the new entry is already on the list");
+		sim_finding(SIM_F_LIST, site, "list_add double add: the new entry is already on the list");
 }
 
 static inline void sim_list_del_check(struct list_head *e, const struct sim_site *site)
 {
 	sim_check_live_within(e, site, "list_del");
 	if (e->next == LIST_POISON1 || e->prev == LIST_POISON2)
-		sim_finding("list", site, "list_del corruption: the entry was already deleted (LIST_POISON)");
+		sim_finding(SIM_F_LIST, site, "list_del corruption: the entry was already deleted (LIST_POISON)");
 	sim_check_live_within(e->next, site, "list_del (next)");
 	sim_check_live_within(e->prev, site, "list_del (prev)");
 	if (e->next->prev != e || e->prev->next != e)
-		sim_finding("list", site, "list_del corruption: the neighbours do not point at the entry");
+		sim_finding(SIM_F_LIST, site, "list_del corruption: the neighbours do not point at the entry");
 }
 
 /* The next link of an entry being walked: the entry must be alive and linked. */
@@ -52,7 +52,7 @@ static inline struct list_head *sim_list_next(struct list_head *e, const struct 
 {
 	sim_check_live_within(e, site, "list walk");
 	if (sim_list_poisoned(e->next))
-		sim_finding("list", site, "list walk reached an entry already deleted (LIST_POISON)");
+		sim_finding(SIM_F_LIST, site, "list walk reached an entry already deleted (LIST_POISON)");
 	return e->next;
 }
 

@@ -17,12 +17,12 @@ static inline bool sim_srcu_is_held(struct srcu_struct *s) { return sim_srcu_hel
 	struct srcu_struct *: sim_srcu_is_held)(l)
 #define lockdep_assert_held(l) do {						\
 	if (!lockdep_is_held(l))						\
-		sim_finding("lockdep", SIM_SITE("lockdep_assert_held"),		\
+		sim_finding(SIM_F_LOCKDEP, SIM_SITE("lockdep_assert_held"),		\
 			    "lockdep_assert_held(%s) fails", #l);		\
 } while (0)
 #define lockdep_assert_not_held(l) do {						\
 	if (lockdep_is_held(l))							\
-		sim_finding("lockdep", SIM_SITE("lockdep_assert_not_held"),	\
+		sim_finding(SIM_F_LOCKDEP, SIM_SITE("lockdep_assert_not_held"),	\
 			    "lockdep_assert_not_held(%s) fails", #l);		\
 } while (0)
 

@@ -15,7 +15,7 @@
 
 #define rcu_dereference_protected(p, c) ({					\
 	if (!(c))								\
-		sim_finding("lockdep", SIM_SITE("rcu_dereference_protected"),	\
+		sim_finding(SIM_F_LOCKDEP, SIM_SITE("rcu_dereference_protected"),	\
 			    "suspicious rcu_dereference_protected() usage: '%s' is false", #c); \
 	__sim_load(p, SIM_PLAIN, "rcu_dereference_protected"); })
 
@@ -25,7 +25,7 @@
 #define rcu_read_lock_held() sim_srcu_held(sim_rcu())
 #define rcu_dereference_check(p, c) ({						\
 	if (!((c) || rcu_read_lock_held()))					\
-		sim_finding("lockdep", SIM_SITE("rcu_dereference_check"),	\
+		sim_finding(SIM_F_LOCKDEP, SIM_SITE("rcu_dereference_check"),	\
 			    "suspicious rcu_dereference_check() usage: no rcu_read_lock() and '%s' is false", #c); \
 	__typeof__(p) __p = __sim_load(p, SIM_DEREF, "rcu_dereference");	\
 	sim_srcu_note_deref(sim_rcu(), __p); __p; })

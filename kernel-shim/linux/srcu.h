@@ -27,7 +27,7 @@ struct srcu_struct {
 #define srcu_dereference_check(p, ssp, c) ({					\
 	struct srcu_struct *__ssp = (ssp);					\
 	if (!((c) || srcu_read_lock_held(__ssp)))				\
-		sim_finding("lockdep", SIM_SITE("srcu_dereference_check"),	\
+		sim_finding(SIM_F_LOCKDEP, SIM_SITE("srcu_dereference_check"),	\
 			    "suspicious srcu_dereference_check() usage: not in an SRCU read section and '%s' is false", #c); \
 	__typeof__(p) __p = __sim_load(p, SIM_DEREF, "srcu_dereference");	\
 	sim_srcu_note_deref(__ssp->sim, __p); __p; })

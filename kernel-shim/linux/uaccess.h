@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The VM ioctls' user memory: the scenario passes pointers to its own
- * buffers as the ioctl argument, so copying from "user" memory is a copy
+ * buffers as the ioctl argument, so copying from or to "user" memory is a copy
  * (no fault can happen; the number of bytes not copied is 0).  The ioctl
  * number encoding is the uapi's (include/uapi/asm-generic/ioctl.h's ABI).
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define copy_from_user(to, from, n) (memcpy((to), (const void *)(from), (n)), 0UL)
+#define copy_to_user(to, from, n) (memcpy((void *)(to), (from), (n)), 0UL)
 
 #define _IOC(dir, type, nr, size) (((dir) << 30) | ((size) << 16) | ((type) << 8) | (nr))
 #define _IO(type, nr) _IOC(0U, (type), (nr), 0U)

@@ -107,7 +107,7 @@ void sim_check_end(void)
 
 static pthread_mutex_t finding_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, ...)
+void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -124,8 +124,8 @@ void sim_finding(const char *cls, const struct sim_site *site, const char *fmt, 
 	if (site && n >= 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - n, " [%s at %s:%d, thread %s]", site->what, site->file,
 			 site->line, sim_thread_name(sim_nt_self));
-	printf("FINDING %s: %s\n", cls, msg);
-	printf("bug: %s\n", sim_finding_bug_of(cls, site));
+	sim_finding_print(cls, "%s", msg);
+	printf("bug: %s\n", sim_finding_bug_of(sim_finding_name(cls), site));
 	if (sim_native.on_finding)
 		sim_native.on_finding();
 	fflush(stdout);
@@ -165,8 +165,8 @@ void sim_native_report_stuck(double secs)
 				      __atomic_load_n(&sim_nt[holder].done, __ATOMIC_RELAXED) ? " (exited)" : "");
 	}
 	if (waiting && !running)
-		sim_finding("deadlock", NULL, "no thread progressed for %.0f s, every one waits: %s", secs, buf);
-	sim_finding("hang", NULL, "the execution did not end within %.0f s (%d thread(s) running%s%s)", secs,
+		sim_finding(SIM_F_DEADLOCK, NULL, "no thread progressed for %.0f s, every one waits: %s", secs, buf);
+	sim_finding(SIM_F_HANG, NULL, "the execution did not end within %.0f s (%d thread(s) running%s%s)", secs,
 		    running, waiting ? "; " : "", buf);
 }
 
@@ -446,7 +446,7 @@ static void crash_handler(int sig, siginfo_t *si, void *uc)
 	uintptr_t a = (uintptr_t)si->si_addr;
 
 	(void)uc;
-	sim_finding("crash", sim_nt_site, "%s%s at address %#lx",
+	sim_finding(SIM_F_CRASH, sim_nt_site, "%s%s at address %#lx",
 		    a < 4096 && (sig == SIGSEGV || sig == SIGBUS) ? "NULL pointer dereference: " : "",
 		    strsignal(sig), (unsigned long)a);
 }

@@ -81,7 +81,7 @@ void sim_lockdep_wait(int cls, const struct sim_site *site)
 static void check_init(struct sim_lock *l, const struct sim_site *site)
 {
 	if (!l->init)
-		sim_finding("lockdep", site, "lock used before initialization");
+		sim_finding(SIM_F_LOCKDEP, site, "lock used before initialization");
 }
 
 static bool try_take(struct sim_lock *l)
@@ -109,7 +109,7 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 			 * exited owner that still holds the word is a deadlock. */
 			if (o >= 0 && o != tid && __atomic_load_n(&sim_nt[o].done, __ATOMIC_ACQUIRE) &&
 			    __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == o)
-				sim_finding("deadlock", site, "%s waits for %s held by %s, which has exited",
+				sim_finding(SIM_F_DEADLOCK, site, "%s waits for %s held by %s, which has exited",
 					    sim_nt[tid].name, l->name, sim_nt[o].name);
 			sim_native_backoff(&turn);
 		}
@@ -139,7 +139,7 @@ void sim_lock_release(struct sim_lock *l, const struct sim_site *site)
 	check_init(l, site);
 	o = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 	if (o != tid)
-		sim_finding("lockdep", site, "releasing %s, held by %s", l->name,
+		sim_finding(SIM_F_LOCKDEP, site, "releasing %s, held by %s", l->name,
 			    o < 0 ? "nobody" : sim_thread_name(o));
 	sim_lockdep_release(lock_class(l));
 	__atomic_store_n(&l->owner, -1, __ATOMIC_RELAXED);

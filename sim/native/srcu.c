@@ -102,9 +102,9 @@ int sim_srcu_init(struct sim_srcu **out, const char *name)
 static void check_live(struct sim_srcu *s, const struct sim_site *site)
 {
 	if (!s)
-		sim_finding("srcu", site, "srcu_struct used before init_srcu_struct()");
+		sim_finding(SIM_F_SRCU, site, "srcu_struct used before init_srcu_struct()");
 	if (!__atomic_load_n(&s->live, __ATOMIC_ACQUIRE))
-		sim_finding("srcu", site, "%s used after cleanup_srcu_struct()", s->name);
+		sim_finding(SIM_F_SRCU, site, "%s used after cleanup_srcu_struct()", s->name);
 }
 
 static int self(void)
@@ -141,11 +141,11 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 	/* The checker forgets the section before a grace period can see it end. */
 	sim_check_begin();
 	if (s->nest[tid] == 0)
-		sim_finding("srcu", site, "srcu_read_unlock(%s) outside any read section", s->name);
+		sim_finding(SIM_F_SRCU, site, "srcu_read_unlock(%s) outside any read section", s->name);
 	if (idx == SIM_SRCU_ANY_IDX)
 		idx = s->idx_count[tid][1] ? 1 : 0;
 	if (idx < 0 || idx > 1 || s->idx_count[tid][idx] == 0)
-		sim_finding("srcu", site, "srcu_read_unlock(%s) with index %d, which no open section returned",
+		sim_finding(SIM_F_SRCU, site, "srcu_read_unlock(%s) with index %d, which no open section returned",
 			    s->name, idx);
 	s->idx_count[tid][idx]--;
 	if (--s->nest[tid] == 0)
@@ -251,7 +251,7 @@ void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct 
 	pthread_mutex_lock(&s->cb_lock);
 	for (unsigned i = s->cb_head; i != s->cb_tail; i++)
 		if (s->cbs[i % MAX_CBS].head == head)
-			sim_finding("srcu", site, "call_srcu() on an rcu_head that is already queued");
+			sim_finding(SIM_F_SRCU, site, "call_srcu() on an rcu_head that is already queued");
 	if (s->cb_tail - s->cb_head == MAX_CBS)
 		sim_fatal("too many pending SRCU callbacks");
 	s->cbs[s->cb_tail++ % MAX_CBS] = (struct ncb){ head, fn, site };
@@ -294,7 +294,7 @@ void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
 	sim_check_begin();
 	for (int t = 0; t < sim_nthreads(); t++)
 		if (s->nest[t] > 0)
-			sim_finding("srcu", site, "cleanup_srcu_struct(%s) while %s is inside a read section",
+			sim_finding(SIM_F_SRCU, site, "cleanup_srcu_struct(%s) while %s is inside a read section",
 				    s->name, sim_thread_name(t));
 	sim_check_end();
 	pthread_mutex_lock(&s->cb_lock);
@@ -303,7 +303,7 @@ void sim_srcu_cleanup(struct sim_srcu **sp, const struct sim_site *site)
 		const struct sim_site *q = s->cbs[s->cb_head % MAX_CBS].site;
 
 		sim_finding_origin(q);
-		sim_finding("srcu", site, "cleanup_srcu_struct(%s) with %u callback(s) pending (queued at %s:%d)",
+		sim_finding(SIM_F_SRCU, site, "cleanup_srcu_struct(%s) with %u callback(s) pending (queued at %s:%d)",
 			    s->name, pending, q->file, q->line);
 	}
 	__atomic_store_n(&s->live, 0, __ATOMIC_RELEASE);
@@ -317,7 +317,7 @@ void sim_native_srcu_check_end(void)
 		struct sim_srcu *s = &pool[i];
 
 		if (s->cb_head != s->cb_tail)
-			sim_finding("srcu", s->cbs[s->cb_head % MAX_CBS].site,
+			sim_finding(SIM_F_SRCU, s->cbs[s->cb_head % MAX_CBS].site,
 				    "a callback queued on %s never ran (%u pending at the end)", s->name,
 				    s->cb_tail - s->cb_head);
 	}
