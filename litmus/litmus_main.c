@@ -5,6 +5,13 @@
  * produce is run once, and the result is one JSON line for the driver.
  *
  *   litmus-binary [--model lkmm|tso|sc] [--srcu doc|impl] [--max-execs N]
+ *                 [--state-cache on|off] [--stop-early on|off]
+ *
+ * Under lkmm an execution that reaches a state explored before stops there
+ * (sim_cfg.state_cache: it adds no outcome); it counts as an execution, and
+ * "pruned" says how many were.  Once the proposition has been both true and
+ * false (Sometimes) no further execution can change the verdict: the
+ * exploration stops there unless --stop-early off.
  *
  * Exit status: 0 explored (the verdict is in the JSON line), 1 a finding
  * (sim_finding() prints it and exits), 2 bad arguments.
@@ -39,7 +46,7 @@ int main(int argc, char **argv)
 	struct sim_config cfg = { .strategy = SIM_STRAT_DFS, .model = SIM_MODEL_LKMM, .srcu = SIM_SRCU_DOC, .max_steps = 100000,
 				  .defer_loads = true };
 	unsigned long long max_execs = 0, execs = 0, passed = 0, satisfied = 0;
-	bool limit = false, validated;
+	bool limit = false, validated, cache = true, stop_early = true;
 	double start;
 	int v;
 
@@ -61,6 +68,10 @@ int main(int argc, char **argv)
 			max_execs = strtoull(val, &end, 10);
 			if (*end || !max_execs)
 				usage("--max-execs must be a positive number");
+		} else if (!strcmp(arg, "--state-cache") || !strcmp(arg, "--stop-early")) {
+			if (strcmp(val, "on") && strcmp(val, "off"))
+				usage("--state-cache and --stop-early take on or off");
+			*(!strcmp(arg, "--state-cache") ? &cache : &stop_early) = !strcmp(val, "on");
 		} else {
 			usage("unknown option");
 		}
@@ -68,6 +79,8 @@ int main(int argc, char **argv)
 	if (lt_test.nthreads < 1 || lt_test.nthreads > SIM_MAX_THREADS)
 		usage("bad number of threads in the test");
 
+	/* The state hash covers the lkmm model's state only. */
+	cfg.state_cache = cache && cfg.model == SIM_MODEL_LKMM;
 	start = now();
 	sim_dfs_reset();
 	for (;;) {
@@ -81,12 +94,14 @@ int main(int argc, char **argv)
 		execs++;
 		/* Registers are captured when the threads end, memory holds the
 		 * newest store of each location: read both before sim_end(). */
-		if (lt_test.filter()) {
+		if (!sim_abandoned() && lt_test.filter()) {
 			passed++;
 			satisfied += lt_test.cond();
 		}
 		sim_end();
 		if (!sim_dfs_next())
+			break;
+		if (stop_early && satisfied && satisfied < passed)
 			break;
 		if (max_execs && execs >= max_execs) {
 			limit = true;
@@ -106,9 +121,9 @@ int main(int argc, char **argv)
 		validated = satisfied == passed;
 		break;
 	}
-	printf("{\"executions\": %llu, \"filtered\": %llu, \"satisfied\": %llu, \"observed\": \"%s\", "
+	printf("{\"executions\": %llu, \"pruned\": %lu, \"filtered\": %llu, \"satisfied\": %llu, \"observed\": \"%s\", "
 	       "\"validated\": %s, \"limit\": %s, \"seconds\": %.6f, \"model\": \"%s\", \"srcu\": \"%s\"}\n",
-	       execs, passed, satisfied, verdict_name[v], validated ? "true" : "false", limit ? "true" : "false",
+	       execs, sim_dfs_pruned(), passed, satisfied, verdict_name[v], validated ? "true" : "false", limit ? "true" : "false",
 	       now() - start, sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
 	return 0;
 }

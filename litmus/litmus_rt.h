@@ -29,16 +29,20 @@ struct lt_test {
 
 extern const struct lt_test lt_test;
 
-/* LKMM makes rcu_dereference() and srcu_dereference() loads with an address
- * dependency, allowed anywhere: lockdep's "suspicious usage" outside a
- * read-side section is a kernel debugging rule, no part of the model. */
+/* LKMM makes rcu_dereference() and srcu_dereference() READ_ONCE()s
+ * (linux-kernel.def), allowed anywhere: lockdep's "suspicious usage" outside
+ * a read-side section is a kernel debugging rule, no part of the model.  What
+ * they order is what depends on the pointer, as for any marked load: the
+ * model's address dependencies (sim/mem.c), not the acquire the kernel
+ * shim's SIM_DEREF takes them as (stronger, for code whose dependencies the
+ * model cannot see). */
 #ifdef rcu_dereference
 #undef rcu_dereference
-#define rcu_dereference(p) rcu_dereference_check(p, 1)
+#define rcu_dereference(p) __sim_load(p, SIM_ONCE, "rcu_dereference")
 #endif
 #ifdef srcu_dereference
 #undef srcu_dereference
-#define srcu_dereference(p, ssp) srcu_dereference_check(p, ssp, 1)
+#define srcu_dereference(p, ssp) ((void)(ssp), __sim_load(p, SIM_ONCE, "srcu_dereference"))
 #endif
 
 /* Registers and locations compare as 64-bit integers; addresses too. */

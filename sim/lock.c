@@ -69,11 +69,13 @@ int sim_lock_tryacquire(struct sim_lock *l, const struct sim_site *site)
 	check_init(l, site);
 	if (l->owner >= 0) {
 		sim_mem_lock_fail(&l->word, site);	/* still a read of the lock for LKMM */
+		sim_hist_val(0);
 		return 0;
 	}
 	sim_lockdep_acquire(lock_class(l), site, false);
 	l->owner = sim_s.cur;
 	sim_mem_lock(&l->word, site);
+	sim_hist_val(1);
 	return 1;
 }
 

@@ -46,6 +46,8 @@ struct msg {
 	uint32_t g;		/* execution order (TSO snapshots, traces) */
 	uint32_t voff;		/* view snapshot in the arena */
 	uint16_t vlen;		/* 0: no view; TOP_VIEW: everything */
+	uint32_t svoff;		/* the strong part of it (below), a snapshot too */
+	uint16_t svlen;
 	int8_t tid;		/* writer, -1: initial value or a plain store */
 	uint8_t rmw;		/* written by an RMW: nothing goes right before it */
 	uint8_t unordered;	/* publishes an object whose initialisation it does not order */
@@ -67,6 +69,18 @@ struct tstate {
 	uint32_t rel[SIM_VIEW_LEN];	/* carried by relaxed stores (after wmb/mb) */
 	uint32_t wr[SIM_VIEW_LEN];	/* own stores, and what its release stores carry */
 	uint32_t unl[SIM_VIEW_LEN];	/* its view at its latest unlock */
+	/*
+	 * Strong views, for LKMM's pb (prop ; strong-fence ; hb*): what had
+	 * propagated to every CPU at its latest strong fence (sv), and joined
+	 * from the messages its loads read (rsv).  Every event hb-after a strong
+	 * fence sees what preceded it, and hb runs through rfe and dependencies,
+	 * so a store that may depend on the thread's loads carries rsv in a
+	 * message's strong part (WRC+mbonceonce+dataonce+acquireonce); what a
+	 * weak fence or a release ordered goes no further than the loads that
+	 * read it (WRC+wmbonceonce+dataonce+acquireonce).
+	 */
+	uint32_t sv[SIM_VIEW_LEN], rsv[SIM_VIEW_LEN];
+	bool sv_any, rsv_any;		/* not all zero (the common case skips them) */
 	bool unlocked;
 	struct { uint64_t v; uint32_t voff; uint16_t vlen; } dep[NDEP];	/* pointers loaded */
 	unsigned ndep;
@@ -77,6 +91,7 @@ struct tstate {
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
 	bool srcu_unlocked;		/* sul[] is set */
+	bool no_dep;			/* its next relaxed store depends on no load (sim_store_no_dep()) */
 	/* Last, and not cleared at thread start (srcu_unlocked says): what its
 	 * latest srcu_read_unlock() follows (its view and its loads' views). */
 	uint32_t sul[SIM_VIEW_LEN];
@@ -240,25 +255,54 @@ static bool vjoin_msg(uint32_t *dst, const struct msg *m)
 	return grew;
 }
 
-static void snapshot(struct msg *m, const uint32_t *v)
+static void snap(uint32_t *off, uint16_t *len, const uint32_t *v)
 {
 	int n = nloc;
 
 	while (n > 0 && !v[n - 1])
 		n--;
 	if (n == 0) {
-		m->vlen = 0;
+		*len = 0;
 		return;
 	}
 	if (arena_top + n > ARENA) {
 		/* Out of room: make the message order everything (stronger: sound). */
-		m->vlen = TOP_VIEW;
+		*len = TOP_VIEW;
 		return;
 	}
 	memcpy(&arena[arena_top], v, n * sizeof(*v));
-	m->voff = arena_top;
-	m->vlen = n;
+	*off = arena_top;
+	*len = n;
 	arena_top += n;
+}
+
+static void snapshot(struct msg *m, const uint32_t *v)
+{
+	snap(&m->voff, &m->vlen, v);
+}
+
+/* The strong part of what m carries: the thread's sv, and rsv if the store may depend on its loads. */
+static void strong_snapshot(struct msg *m, const struct tstate *t, bool dep, const struct msg *prev)
+{
+	uint32_t v[SIM_VIEW_LEN];
+
+	dep = dep && t->rsv_any;
+	if (!dep && !(prev && prev->svlen)) {
+		if (t->sv_any)
+			snap(&m->svoff, &m->svlen, t->sv);
+		else
+			m->svlen = 0;
+		return;
+	}
+	memcpy(v, t->sv, nloc * sizeof(uint32_t));
+	if (dep)
+		vjoin(v, t->rsv, nloc);
+	if (prev && prev->svlen) {
+		struct msg pm = { .voff = prev->svoff, .vlen = prev->svlen };
+
+		vjoin_msg(v, &pm);
+	}
+	snap(&m->svoff, &m->svlen, v);
 }
 
 /* ---- locations ---------------------------------------------------------------- */
@@ -293,6 +337,7 @@ static struct loc *loc_get(const void *addr, size_t size, const struct sim_site 
 	l->m[0] = (struct msg){ .val = raw_load(addr, size), .ts = 0, .g = 0, .tid = -1 };
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		ts_[t].cur[nloc] = ts_[t].acq[nloc] = ts_[t].rel[nloc] = ts_[t].wr[nloc] = ts_[t].sul[nloc] = 0;
+		ts_[t].sv[nloc] = ts_[t].rsv[nloc] = 0;
 		ts_[t].acq_site[nloc] = NULL;
 	}
 	fence_view[nloc] = 0;
@@ -417,6 +462,102 @@ static void preempt_own(const struct sim_site *site)
 		t->own_step = sim_s.steps + 1;
 }
 
+/* ---- the explorer's state cache (sim_cfg.state_cache) ------------------------ */
+
+/* A timestamp as a rank: the index of the newest message not newer than it. */
+static unsigned ts_rank(const struct loc *l, uint32_t v)
+{
+	unsigned r = 0;
+
+	while (r + 1 < l->nmsg && l->m[r + 1].ts <= v)
+		r++;
+	return r;
+}
+
+/* A view, whatever the order the locations were met in: a sum over them. */
+void sim_mem_view_hash(struct sim_h2 *h, const uint32_t *v)
+{
+	struct sim_h2 sum = { 0, 0 };
+
+	for (int i = 0; i < nloc; i++) {
+		unsigned r = ts_rank(&locs[i], v[i]);
+
+		if (r) {
+			struct sim_h2 e = { (uintptr_t)locs[i].addr, ~(uint64_t)(uintptr_t)locs[i].addr };
+
+			sim_h2_mix(&e, r);
+			sum.a += e.a;
+			sum.b += e.b;
+		}
+	}
+	sim_h2_mix(h, sum.a);
+	sim_h2_mix(h, sum.b);
+}
+
+static void msg_view_hash(struct sim_h2 *h, uint32_t voff, uint16_t vlen)
+{
+	uint32_t v[SIM_VIEW_LEN] = { 0 };
+
+	if (vlen == TOP_VIEW) {
+		sim_h2_mix(h, TOP_VIEW);
+		return;
+	}
+	memcpy(v, &arena[voff], vlen * sizeof(*v));
+	sim_mem_view_hash(h, v);
+}
+
+void sim_mem_state_hash(struct sim_h2 *h)
+{
+	struct sim_h2 sum = { 0, 0 };
+
+	for (int i = 0; i < nloc; i++) {
+		const struct loc *l = &locs[i];
+		struct sim_h2 e = { (uintptr_t)l->addr, l->size };
+
+		sim_h2_mix(&e, l->nmsg);
+		sim_h2_mix(&e, ts_rank(l, l->floor));
+		for (int k = 0; k < l->nmsg; k++) {
+			const struct msg *m = &l->m[k];
+
+			sim_h2_mix(&e, m->val);
+			sim_h2_mix(&e, (uint64_t)(m->tid + 1) | (uint64_t)m->rmw << 8 | (uint64_t)m->unordered << 9 |
+					   (uint64_t)(k && m->ts - l->m[k - 1].ts >= 2) << 10);
+			if (m->vlen)
+				msg_view_hash(&e, m->voff, m->vlen);
+			if (m->svlen)
+				msg_view_hash(&e, m->svoff, m->svlen);
+		}
+		sum.a += e.a;
+		sum.b += e.b;
+	}
+	sim_h2_mix(h, sum.a);
+	sim_h2_mix(h, sum.b);
+	sim_mem_view_hash(h, fence_view);
+	for (int tid = 0; tid < sim_s.nthreads; tid++) {
+		const struct tstate *t = &ts_[tid];
+		/* preempt_own(): whether its next own-view event follows right on (no step since). */
+		bool on = t->own_step == sim_s.steps + 1;
+		unsigned n = t->ndep < NDEP ? t->ndep : NDEP;
+
+		sim_mem_view_hash(h, t->cur);
+		sim_mem_view_hash(h, t->acq);
+		sim_mem_view_hash(h, t->rel);
+		sim_mem_view_hash(h, t->wr);
+		sim_mem_view_hash(h, t->sv);
+		sim_mem_view_hash(h, t->rsv);
+		if (t->unlocked)
+			sim_mem_view_hash(h, t->unl);
+		if (t->srcu_unlocked)
+			sim_mem_view_hash(h, t->sul);
+		sim_h2_mix(h, (uint64_t)t->unlocked | (uint64_t)t->srcu_unlocked << 1 | (uint64_t)on << 2 |
+			   (uint64_t)(on ? t->deferred : 0) << 3 | (uint64_t)(t->ndep % NDEP) << 20 | (uint64_t)n << 28 | (uint64_t)t->no_dep << 40);
+		for (unsigned j = 0; j < n; j++) {
+			sim_h2_mix(h, t->dep[j].v);
+			msg_view_hash(h, t->dep[j].voff, t->dep[j].vlen);
+		}
+	}
+}
+
 /* ---- fences ------------------------------------------------------------------- */
 
 static void full_fence(int tid)
@@ -432,6 +573,8 @@ static void full_fence(int tid)
 	vjoin(t->cur, fence_view, nloc);
 	memcpy(fence_view, t->cur, nloc * sizeof(uint32_t));
 	memcpy(t->rel, t->cur, nloc * sizeof(uint32_t));
+	memcpy(t->sv, t->cur, nloc * sizeof(uint32_t));
+	t->sv_any = true;
 	vjoin(t->acq, t->cur, nloc);
 }
 
@@ -467,6 +610,8 @@ static void fence_nopreempt(enum sim_fence f)
 				vjoin(fence_view, t->sul, nloc);
 			vjoin(t->cur, fence_view, nloc);
 			vjoin(t->rel, fence_view, nloc);
+			vjoin(t->sv, fence_view, nloc);
+			t->sv_any = true;
 			vjoin(t->acq, t->cur, nloc);
 			return;
 		}
@@ -549,6 +694,12 @@ static void take_view(struct tstate *t, const struct msg *m, bool acquire, const
 	vjoin_msg(t->acq, m);
 	if (acquire)
 		vjoin_msg(t->cur, m);
+	if (m->svlen) {
+		struct msg sm = { .voff = m->svoff, .vlen = m->svlen };
+
+		vjoin_msg(t->rsv, &sm);
+		t->rsv_any = true;
+	}
 }
 
 __attribute__((noreturn)) static void report_unordered_publish(const struct msg *m, const struct sim_site *site)
@@ -590,6 +741,7 @@ static void read_from(struct tstate *t, int tid, struct loc *l, const struct msg
 	t->cur[loc_id(l)] = m->ts;
 	if (t->acq[loc_id(l)] < m->ts)
 		t->acq[loc_id(l)] = m->ts;
+
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		/* A load of its own store still in the store buffer says nothing of memory. */
 		if (m->tid != tid && m->g > t->gseen)
@@ -654,8 +806,12 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 
 uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
+	uint64_t v;
+
 	preempt_own(site);
-	return load_nopreempt(addr, size, o, site);
+	v = load_nopreempt(addr, size, o, site);
+	sim_hist_val(v);
+	return v;
 }
 
 /* ---- stores -------------------------------------------------------------------- */
@@ -665,6 +821,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 {
 	int tid = sim_s.cur, id, i, n = 0, pos;
 	int gaps[MAXMSG];
+	bool indep;
 	struct tstate *t;
 	struct loc *l;
 	struct msg *m;
@@ -692,9 +849,13 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	 * thread's view, never between an RMW and the message it read.  The
 	 * view includes what its loads' stores carried (acq): the store may
 	 * depend on those loads, and LKMM orders a dependent store after them
-	 * (this model runs in order, so every store counts as dependent). */
+	 * (data, address and control dependencies are not tracked through C,
+	 * so a store counts as dependent unless the litmus translator proved
+	 * it depends on no load: sim_store_no_dep()). */
 	lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
-	if (t->acq[id] > lo)
+	indep = t->no_dep && o == SIM_ONCE;
+	t->no_dep = false;
+	if (t->acq[id] > lo && !indep)
 		lo = t->acq[id];
 	gaps[n++] = l->nmsg - 1;
 	/* TSO: stores enter memory in order; a plain store is the newest. */
@@ -742,13 +903,22 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 			/* cumul-fence is transitive: an smp_wmb() after the
 			 * release passes on what the release carries. */
 			vjoin(t->wr, t->acq, nloc);
-		} else {
+		} else if (indep || !t->rsv_any) {
+			/* (rel holds sv: a strong fence sets it to cur.) */
 			uint32_t saved = t->rel[id];
 
 			t->rel[id] = ts;
 			snapshot(m, t->rel);
 			t->rel[id] = saved;
+		} else {
+			uint32_t v[SIM_VIEW_LEN];
+
+			memcpy(v, t->rel, nloc * sizeof(uint32_t));
+			vjoin(v, t->rsv, nloc);
+			v[id] = ts;
+			snapshot(m, v);
 		}
+		strong_snapshot(m, t, !indep, NULL);
 	}
 	if (sim_cfg.trace) {
 		char b[32];
@@ -760,6 +930,28 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
 		sim_trace_acc(site, SIM_TK_STORE, o, addr, val, m->g, false);
 	}
+}
+
+void sim_load_dep(void)
+{
+	int tid = sim_s.cur;
+
+	if (tid >= 0 && sim_cfg.model == SIM_MODEL_LKMM)
+		vjoin(ts_[tid].cur, ts_[tid].acq, nloc);
+}
+
+unsigned sim_thread_choose(unsigned n)
+{
+	unsigned c = sim_choose(n);
+
+	sim_hist_val(c);
+	return c;
+}
+
+void sim_store_no_dep(void)
+{
+	if (sim_s.cur >= 0)
+		ts_[sim_s.cur].no_dep = true;
 }
 
 void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site)
@@ -839,6 +1031,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	t->cur[id] = r->ts;
 	if (t->acq[id] < r->ts)
 		t->acq[id] = r->ts;
+
 	if (sim_cfg.model == SIM_MODEL_TSO) {
 		t->gseen = gnow;
 		if (failed) {
@@ -871,9 +1064,12 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
 		if (o == SIM_RELEASE)
 			vjoin(v, t->acq, nloc);		/* A-cumulative, as a release store */
+		else if (t->rsv_any)
+			vjoin(v, t->rsv, nloc);		/* it may depend on the thread's loads */
 		v[id] = m->ts;
 		vjoin_msg(v, prev);
 		snapshot(m, v);
+		strong_snapshot(m, t, true, prev);
 		if (o == SIM_RELEASE || o == SIM_FULL)
 			vjoin(t->wr, v, nloc);	/* as for a release store */
 		if (lock)
@@ -897,8 +1093,12 @@ out:
 uint64_t sim_rmw(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint64_t cmp,
 		 enum sim_order o, const struct sim_site *site)
 {
+	uint64_t v;
+
 	sim_preempt(site);
-	return rmw_nopreempt(addr, size, op, arg, cmp, o, false, site);
+	v = rmw_nopreempt(addr, size, op, arg, cmp, o, false, site);
+	sim_hist_val(v);
+	return v;
 }
 
 /* ---- locks and grace periods (called by lock.c and srcu.c, no preemption) ------------- */
@@ -961,7 +1161,10 @@ void sim_mem_lock_fail(uint32_t *word, const struct sim_site *site)
 
 uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
 {
-	return load_nopreempt(addr, size, o, site);
+	uint64_t v = load_nopreempt(addr, size, o, site);
+
+	sim_hist_val(v);
+	return v;
 }
 
 /* srcu_read_unlock(): what smp_mb__after_srcu_read_unlock() would order. */

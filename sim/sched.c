@@ -109,7 +109,24 @@ uint8_t sim_input_byte(void)
 static struct {
 	uint16_t choice[DFS_MAX], arity[DFS_MAX];
 	unsigned depth, len;
+	struct sim_h2 path[DFS_MAX];	/* state_cache: the state at each scheduling point, else 0 */
+	struct sim_h2 pending;		/* the state of the point about to be taken */
 } dfs;
+
+/*
+ * The state cache: every state met at a scheduling point, in an open-addressing
+ * set.  Depth-first, a state met before has its subtree explored already
+ * (or it is an ancestor: never, a step always changes a history), so an
+ * execution that meets one again adds no outcome and stops there.  Past
+ * CACHE_MAX states nothing more is added: fewer prunes, never a wrong one.
+ */
+#define CACHE_MAX (1u << 22)
+static struct {
+	struct sim_h2 *tab;
+	unsigned cap, used;
+	unsigned long hits;
+} cache;
+struct sim_h2 sim_hist[SIM_MAX_THREADS];
 
 static unsigned dfs_choose(unsigned n)
 {
@@ -126,7 +143,9 @@ static unsigned dfs_choose(unsigned n)
 		c = 0;
 		dfs.choice[dfs.depth] = 0;
 		dfs.arity[dfs.depth] = n;
+		dfs.path[dfs.depth] = dfs.pending;
 	}
+	dfs.pending = (struct sim_h2){ 0, 0 };
 	dfs.depth++;
 	return c;
 }
@@ -134,6 +153,97 @@ static unsigned dfs_choose(unsigned n)
 void sim_dfs_reset(void)
 {
 	dfs.depth = dfs.len = 0;
+	dfs.pending = (struct sim_h2){ 0, 0 };
+	free(cache.tab);
+	cache.tab = NULL;
+	cache.cap = cache.used = 0;
+	cache.hits = 0;
+}
+
+unsigned long sim_dfs_pruned(void)
+{
+	return cache.hits;
+}
+
+static bool h2_eq(struct sim_h2 x, struct sim_h2 y)
+{
+	return x.a == y.a && x.b == y.b;
+}
+
+/* Adds h; returns whether it was there already. */
+static bool cache_insert(struct sim_h2 h)
+{
+	unsigned i;
+
+	if (!cache.tab || cache.used * 2 >= cache.cap) {
+		struct sim_h2 *old = cache.tab;
+		unsigned ocap = cache.cap, ncap = ocap ? 2 * ocap : 1u << 16;
+
+		if (ncap <= CACHE_MAX) {
+			cache.tab = calloc(ncap, sizeof(*cache.tab));
+			if (!cache.tab)
+				sim_fatal("out of memory for the explorer's state cache");
+			cache.cap = ncap;
+			for (unsigned k = 0; k < ocap; k++) {
+				if (!old[k].a && !old[k].b)
+					continue;
+				for (i = (unsigned)old[k].a & (ncap - 1); cache.tab[i].a || cache.tab[i].b; i = (i + 1) & (ncap - 1))
+					;
+				cache.tab[i] = old[k];
+			}
+			free(old);
+		} else if (cache.used + 1 >= cache.cap) {
+			/* Full: only look up. */
+			for (i = (unsigned)h.a & (cache.cap - 1); cache.tab[i].a || cache.tab[i].b; i = (i + 1) & (cache.cap - 1))
+				if (h2_eq(cache.tab[i], h))
+					return true;
+			return false;
+		}
+	}
+	for (i = (unsigned)h.a & (cache.cap - 1); cache.tab[i].a || cache.tab[i].b; i = (i + 1) & (cache.cap - 1))
+		if (h2_eq(cache.tab[i], h))
+			return true;
+	cache.tab[i] = h;
+	cache.used++;
+	return false;
+}
+
+/* The whole state at a scheduling point of the current thread (ci >= 0: it may go on). */
+static struct sim_h2 state_hash(int ci)
+{
+	struct sim_h2 h = { 0x6c69746d7573ull, (uint64_t)sim_s.cur << 8 | (ci >= 0) };
+
+	sim_h2_mix(&h, sim_s.nthreads);
+	for (int t = 0; t < sim_s.nthreads; t++) {
+		sim_h2_mix(&h, threads[t].state);
+		sim_h2_mix(&h, sim_hist[t].a);
+		sim_h2_mix(&h, sim_hist[t].b);
+	}
+	sim_mem_state_hash(&h);
+	sim_srcu_state_hash(&h);
+	if (!h.a && !h.b)
+		h.a = 1;
+	return h;
+}
+
+/* At a new scheduling point: whether its state was explored before (then the execution stops). */
+static bool dfs_seen(int ci)
+{
+	struct sim_h2 h;
+
+	/* (A preemption bound is more state: no cache with it.) */
+	if (!sim_cfg.state_cache || sim_cfg.preempt_bounded || sim_s.cur < 0 || dfs.depth < dfs.len ||
+	    dfs.depth >= DFS_MAX)
+		return false;
+	h = state_hash(ci);
+	dfs.pending = h;
+	if (!cache_insert(h))
+		return false;
+	for (unsigned d = 0; d < dfs.depth; d++)
+		if (h2_eq(dfs.path[d], h))
+			return false;	/* an ancestor: its subtree is not done */
+	cache.hits++;
+	return true;
 }
 
 bool sim_dfs_next(void)
@@ -274,6 +384,8 @@ static int gen_pick(const int *cand, int n, int ci)
 				c = i;
 		break;
 	case SIM_STRAT_DFS:
+		if (dfs_seen(ci))
+			sim_abandon();
 		/* Choice 0 goes on with the current thread: the first execution has no preemption. */
 		if (ci >= 0 && sim_cfg.preempt_bounded && gen.preemptions >= sim_cfg.preempt_bound)
 			c = ci;
@@ -384,6 +496,7 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 	__tsan_release(&birth[tid]);
 #endif
 	sim_s.nthreads++;
+	sim_hist[tid] = (struct sim_h2){ (uint64_t)tid + 1, (uintptr_t)fn };
 	gen_thread(tid);
 	sim_thread_reset_state(tid);
 	return tid;
@@ -577,6 +690,8 @@ void sim_schedule(bool cur_blocked)
 /* A step of the current thread that is no preemption point. */
 void sim_step(const struct sim_site *site)
 {
+	if (__builtin_expect(sim_cfg.state_cache, 0) && sim_s.cur >= 0)
+		sim_h2_mix(&sim_hist[sim_s.cur], (uintptr_t)site);
 	sim_s.last_site = site;
 	if (sim_s.cur >= 0)
 		threads[sim_s.cur].last_site = site;

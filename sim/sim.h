@@ -51,6 +51,7 @@ size_t sim_input_remaining(void);
  */
 void sim_dfs_reset(void);
 bool sim_dfs_next(void);
+unsigned long sim_dfs_pruned(void);	/* executions stopped at a state explored before */
 
 /*
  * Strategies other than the input: the decisions come from a generator and
@@ -133,6 +134,7 @@ struct sim_config {
 	enum sim_srcu_mode srcu;
 	unsigned long max_steps;
 	bool defer_loads;	/* litmus: no preemption point before a marked load (sim/mem.c) */
+	bool state_cache;	/* dfs: prune at a state explored before (lkmm only; sim/sched.c) */
 };
 extern const char *const sim_model_name[];
 extern const char *const sim_srcu_mode_name[];
@@ -210,6 +212,12 @@ enum sim_order {
 	SIM_FULL,		/* read-modify-writes only: fully ordered (value-returning atomics) */
 };
 uint64_t sim_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site);
+/* The current thread's next relaxed store depends on none of its loads (litmus translator only). */
+void sim_store_no_dep(void);
+/* The current thread's next load depends on its earlier loads (an address computed from them: litmus translator only). */
+void sim_load_dep(void);
+/* sim_choose() by the current thread's own code: its outcome is part of the thread's state. */
+unsigned sim_thread_choose(unsigned n);
 void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site);
 enum sim_fence {
 	SIM_MB, SIM_RMB, SIM_WMB,

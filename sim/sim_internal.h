@@ -95,6 +95,39 @@ void sim_vview_join(struct sim_vview *dst, const struct sim_vview *src);
 void sim_srcu_reset(void);
 void sim_srcu_thread_reset(int tid);
 
+/*
+ * The explorer's state cache (sim_cfg.state_cache): two states with the same
+ * hash have the same future.  A thread's own state is its history (the sites
+ * of its steps and the values the simulator returned to it: its code is
+ * deterministic); the rest is the model's, hashed canonically (timestamps as
+ * ranks in coherence order, locations by address, so interleavings that
+ * reach one state in different orders meet).
+ */
+struct sim_h2 {
+	uint64_t a, b;
+};
+static inline uint64_t sim_fmix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+static inline void sim_h2_mix(struct sim_h2 *h, uint64_t v)
+{
+	h->a = sim_fmix(h->a ^ (v + 0x9e3779b97f4a7c15ull));
+	h->b = sim_fmix(h->b + (v ^ 0xc2b2ae3d27d4eb4full) * 0xff51afd7ed558ccdull);
+}
+extern struct sim_h2 sim_hist[SIM_MAX_THREADS];
+/* A value the simulator returns to the current thread's code. */
+static inline void sim_hist_val(uint64_t v)
+{
+	if (__builtin_expect(sim_cfg.state_cache, 0) && sim_s.cur >= 0)
+		sim_h2_mix(&sim_hist[sim_s.cur], v);
+}
+void sim_mem_state_hash(struct sim_h2 *h);
+void sim_mem_view_hash(struct sim_h2 *h, const uint32_t *v);	/* a view indexed by location id */
+void sim_srcu_state_hash(struct sim_h2 *h);
+
 #include "tsan.h"
 
 #endif /* BUSFUZZ_SIM_INTERNAL_H */

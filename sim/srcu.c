@@ -139,6 +139,7 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 		sim_trace(site, idx, "%s read section %u opens (idx %d)", s->name, s->seq[tid], idx);
 		sim_trace_acc(site, SIM_TK_SRCU_LOCK, 0, s, idx, 0, false);
 	}
+	sim_hist_val(idx);
 	return idx;
 }
 
@@ -456,4 +457,48 @@ void sim_srcu_start_worker(void)
 		return;
 	worker_started = true;
 	sim_thread_create("srcu-cb", worker, NULL, true);
+}
+
+/* ---- the explorer's state cache ------------------------------------------ */
+
+static void snap_hash(struct sim_h2 *h, const struct snap *g)
+{
+	sim_h2_mix(h, g->mask);
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		if (g->mask & (1u << t))
+			sim_h2_mix(h, g->seq[t]);
+}
+
+void sim_srcu_state_hash(struct sim_h2 *h)
+{
+	for (int i = 0; i < SIM_MAX_SRCU; i++) {
+		const struct sim_srcu *s = &pool[i];
+
+		if (!s->name)
+			continue;
+		sim_h2_mix(h, (uint64_t)i << 1 | s->live);
+		sim_h2_mix(h, s->completed);
+		sim_h2_mix(h, s->cb_head);
+		sim_h2_mix(h, s->cb_tail);
+		for (int t = 0; t < sim_s.nthreads; t++) {
+			sim_h2_mix(h, (uint64_t)(unsigned)s->nest[t] | (uint64_t)s->seq[t] << 32);
+			sim_h2_mix(h, (uint64_t)(unsigned)s->idx_count[t][0] | (uint64_t)(unsigned)s->idx_count[t][1] << 32);
+			if (s->waits[t]) {
+				sim_h2_mix(h, 0x5a17 + t);
+				snap_hash(h, &s->waits[t]->g);
+				sim_mem_view_hash(h, s->waits[t]->start.t);
+			}
+		}
+		for (unsigned k = s->cb_head; k != s->cb_tail; k++) {
+			const struct cb *c = &s->cbs[k % MAX_CBS];
+
+			sim_h2_mix(h, (uintptr_t)c->head);
+			sim_h2_mix(h, (uintptr_t)c->fn);
+			snap_hash(h, &c->gp);
+			sim_mem_view_hash(h, c->start.t);
+		}
+		sim_mem_view_hash(h, s->started.t);
+		sim_mem_view_hash(h, s->done.t);
+		sim_mem_view_hash(h, s->unlocked.t);
+	}
 }

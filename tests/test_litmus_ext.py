@@ -65,7 +65,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--suite", default=default_suite())
     p.add_argument("--expect", default=os.path.join(ROOT, "tests", "litmus-ext", "expect.tsv"))
-    p.add_argument("--max-execs", type=int, default=200000)
+    p.add_argument("--max-execs", type=int, default=1000000)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     p.add_argument("--update", action="store_true", help="write what this run saw as the expectations")
     args = p.parse_args()

@@ -695,6 +695,39 @@ def is_deref(toks, i):
     return False
 
 
+def plain_accesses(test, th):
+    """LKMM's plain accesses of a thread, to run as marked ones: {token index of
+    the '*': (kind, end)} for '*p = E;' (kind 'store', end: the index of its
+    ';') and any other read '*p' (kind 'load', end: the index of p), p a
+    location of the thread or a register declared as a pointer.  A marked
+    access orders at least as much as LKMM's plain one (which also lets the
+    compiler reorder what a dependency would order): stronger, never weaker."""
+    toks = body_tokens(test, th)
+    ctx = call_context(toks)
+    decls = find_declarations(toks)
+    ptrs = {n for n, ds in decls.items() if all(ty.endswith("*") for ty, _, _, _ in ds)}
+    names = {n for _, n in th.params if type_kind(test.loc_type.get(n, "int")) == "scalar"} | ptrs
+    out = {}
+    for i, tok in enumerate(toks):
+        if tok.text != "*" or i + 1 >= len(toks) or toks[i + 1].text not in names or not is_deref(toks, i + 1):
+            continue
+        call, arg = ctx[i + 1]
+        if call and MARKED_CALL.match(call) and arg == 0:
+            continue    # a primitive's address argument
+        prv = toks[i - 1].text if i else ""
+        nxt = toks[i + 2].text if i + 2 < len(toks) else ""
+        after = toks[i + 3].text if nxt == ")" and i + 3 < len(toks) else ""
+        if prv in ("&", "++", "--", "sizeof") or nxt in ("++", "--", "[", "->") or \
+                (nxt in ASSIGN_OPS and nxt != "=") or after in ASSIGN_OPS:
+            raise Unsupported("P%d: a plain access *%s the translator does not run as marked" %
+                              (th.tid, toks[i + 1].text))
+        if nxt == "=" and prv in (";", "{", "}", ")", "else") and call is None:
+            out[i] = ("store", _expr_end(toks, i + 3, (";",)))
+        else:
+            out[i] = ("load", i + 1)
+    return out
+
+
 def plain_uses(test, th):
     """Locations this thread accesses outside the shim's primitives (plain C accesses).
 
@@ -704,15 +737,18 @@ def plain_uses(test, th):
     toks = body_tokens(test, th)
     ctx = call_context(toks)
     names = {n for _, n in th.params}
+    marked = {i + 1 for i in plain_accesses(test, th)}     # run as marked accesses
     out = set()
     for i, tok in enumerate(toks):
-        if tok.kind != "id" or tok.text not in names:
+        if tok.kind != "id" or tok.text not in names or i in marked:
             continue
         call, arg = ctx[i]
         if call and MARKED_CALL.match(call) and (arg == 0 or not is_deref(toks, i)):
             continue
         if call and not MARKED_CALL.match(call) and not is_deref(toks, i):
             continue    # its address passed to a function the shim may not have: the compiler names it
+        if call is None and i and toks[i - 1].text == "=" and i + 1 < len(toks) and toks[i + 1].text in (";", ","):
+            continue    # its address as a value ('r = x;'): no access
         out.add(tok.text)
     return out
 
@@ -741,6 +777,224 @@ def implicit_registers(toks, decls, th, cond_regs):
     for r in cond_regs:
         if r not in decls and r not in params and r not in out:
             out.append(r)
+    return out
+
+
+# ---- stores that depend on no load ------------------------------------------------------
+#
+# LKMM orders a store after a load of its thread only by a dependency (data,
+# address, control), a fence, an acquire or release, or coherence.  The model
+# cannot see dependencies through C, so it takes every store as dependent on
+# every earlier load (sim/mem.c); the translator proves the opposite where the
+# code shows it, and tells the model before the store (sim_store_no_dep()).
+# The proof is conservative: a relaxed store statement whose arguments use
+# only locations, constants and registers that never hold anything computed
+# from a call or a dereference, in a thread with no loop, switch or goto, at
+# the body's top level (not inside an if: control dependency), with no return
+# before it (which would make it conditional too).  A store after a whole
+# if/else runs either way: herd7 gives it no control dependency
+# (C-IngoMolnar-After), nor a data dependency on a register an if assigned a
+# constant (crypto-control-data).
+
+INDEP_STORES = ("WRITE_ONCE", "atomic_set", "atomic_long_set", "smp_store_mb")
+EXITS = ("return", "break", "continue")
+
+
+def _expr_end(toks, i, stops):
+    """Index of the first token from i in stops at bracket depth 0, or of an unmatched closing bracket."""
+    depth = 0
+    while i < len(toks):
+        x = toks[i].text
+        if x in ("(", "[", "{"):
+            depth += 1
+        elif x in (")", "]", "}"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and x in stops:
+            break
+        i += 1
+    return i
+
+
+def _tainted_registers(toks, params):
+    """Registers that may hold a value computed from memory: assigned from an
+    expression with a call, a dereference or such a register, or whose
+    address is taken (a call may write them)."""
+    assigns = []    # (register, tokens of its right-hand side)
+    taint = set()
+    for i, tok in enumerate(toks):
+        if tok.kind != "id" or tok.text in params or tok.text in C_KEYWORDS:
+            continue
+        prv = toks[i - 1].text if i else ""
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        if prv == "&":
+            taint.add(tok.text)
+        if nxt in ASSIGN_OPS and nxt not in ("++", "--"):
+            assigns.append((tok.text, range(i + 2, _expr_end(toks, i + 2, (";", ",")))))
+    changed = True
+    while changed:
+        changed = False
+        for reg, rhs in assigns:
+            if reg in taint:
+                continue
+            for j in rhs:
+                t = toks[j]
+                call = t.kind == "id" and j + 1 < len(toks) and toks[j + 1].text == "("
+                if call or t.text in ("*", "->", "[") and is_deref_at(toks, j) or t.text in taint:
+                    taint.add(reg)
+                    changed = True
+                    break
+    return taint
+
+
+def is_deref_at(toks, j):
+    """toks[j] is a '*' used as a dereference, or '->', '['."""
+    if toks[j].text != "*":
+        return True
+    before = toks[j - 1] if j else None
+    return before is None or not (before.kind in ("id", "num") or before.text in (")", "]"))
+
+
+def independent_stores(test, th):
+    """File offsets of the relaxed store statements of th that depend on no load."""
+    toks = body_tokens(test, th)
+    if any(t.text in ("for", "while", "do", "goto", "switch") for t in toks):
+        return []
+    params = {n for _, n in th.params}
+    taint = _tainted_registers(toks, params)
+    out = []
+    depth = 0
+    for i, tok in enumerate(toks):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        if tok.text in EXITS:
+            break
+        if tok.kind != "id" or tok.text not in INDEP_STORES or i + 1 >= len(toks) or toks[i + 1].text != "(":
+            continue
+        if depth != 1 or toks[i - 1].text not in (";", "{", "}"):
+            continue
+        args, close = _split_args(toks, i + 1)
+        if close + 1 >= len(toks) or toks[close + 1].text != ";":
+            continue
+        ok = True
+        for arg in args:
+            for k, t in enumerate(arg):
+                nxt = arg[k + 1].text if k + 1 < len(arg) else ""
+                if t.kind == "id" and (nxt == "(" or (t.text not in params and t.text in taint)):
+                    ok = False
+                elif t.text in ("->", "["):
+                    ok = False
+        if ok:
+            out.append(tok.pos)
+    return out
+
+
+# ---- load buffering: a store that goes before the loads it does not depend on ---------
+#
+# The simulator runs a thread in program order and a load reads only stores that
+# have executed, so no execution has a cycle of program order and reads-from
+# (LB+poonceonces).  LKMM has one where a store is ordered after none of the
+# loads before it: then the store may propagate first.  Where the translator
+# proves that (the store is independent, above; the loads between are relaxed
+# loads of other locations; nothing between them is an event but read-section
+# boundaries in a test without grace periods, which order nothing then), the
+# thread chooses (sim_thread_choose(), a decision the explorer enumerates)
+# where the store runs: where it is written, or before any of those loads.
+# Every placement keeps every order LKMM has in the thread (a store moved
+# above loads it is unordered with), so each is an LKMM execution of the test.
+
+EARLY_LOADS = ("READ_ONCE", "rcu_dereference", "srcu_dereference", "atomic_read", "atomic_long_read",
+               "rcu_dereference_raw")
+READ_SECTION = ("rcu_read_lock", "rcu_read_unlock", "srcu_read_lock", "srcu_read_unlock")
+GRACE_PERIODS = re.compile(r"\b(synchronize_\w+|call_rcu|call_srcu|rcu_barrier|srcu_barrier|"
+                           r"smp_mb__after_srcu_read_\w+|srcu_down_read|srcu_up_read)\b")
+
+
+def _statements(toks):
+    """Top-level statements of a body as (first, last) token indexes (last: its ';'),
+    or None when the body has anything but simple statements at its top level."""
+    out, i, n = [], 1, len(toks) - 1     # toks[0] '{', toks[-1] '}'
+    while i < n:
+        j = _expr_end(toks, i, (";",))
+        if j >= n or toks[j].text != ";" or any(t.text in ("{", "}") for t in toks[i:j]):
+            return None
+        out.append((i, j))
+        i = j + 1
+    return out
+
+
+def _arg_loc(arg, params):
+    """The location an address argument names (x, *x, *(T **)x, ...), or None."""
+    ids = [t.text for t in arg if t.kind == "id"]
+    if not ids or ids[-1] not in params or arg[-1].text != ids[-1] or \
+            any(x not in TYPE_WORDS for x in ids[:-1]) or any(t.text in ("[", "->", ".", "&") for t in arg):
+        return None
+    return ids[-1]
+
+
+def early_stores(test, th, indep):
+    """[(store first token, store last token, [first token of each load statement it may go before])]."""
+    toks = body_tokens(test, th)
+    if any(t.text in ("for", "while", "do", "goto", "switch") for t in toks):
+        return []
+    stmts = _statements(toks)
+    if not stmts:
+        return []
+    params = {n for _, n in th.params}
+    assigned = {toks[i].text for i in range(len(toks) - 1)
+                if toks[i].kind == "id" and toks[i + 1].text in ASSIGN_OPS or
+                (i and toks[i - 1].text in ("++", "--", "&"))}
+    no_gp = not GRACE_PERIODS.search(test.text[th.body_start:th.body_end]) and \
+        not any(GRACE_PERIODS.search(test.text[o.body_start:o.body_end]) for o in test.threads)
+    out = []
+    for si, (a, b) in enumerate(stmts):
+        if toks[a].pos not in indep:
+            continue
+        args, _ = _split_args(toks, a + 1)
+        # Its value is known where it moves: no register it reads may change on the way.
+        if any(t.kind == "id" and t.text not in params and t.text in assigned for arg in args for t in arg):
+            continue
+        loc = _arg_loc(args[0], params) if args else None
+        if loc is None:
+            continue
+        points = []
+        for c, d in reversed(stmts[:si]):
+            point = toks[c].text != "else"
+            # 'if (COND) S' and 'else S': S runs or not, the store crosses it either way.
+            if toks[c].text == "else":
+                c += 1
+            elif toks[c].text == "if" and toks[c + 1].text == "(":
+                _, close = _split_args(toks, c + 1)
+                if any(t.kind == "id" and toks[k + 1].text == "(" for k, t in enumerate(toks[c + 2:close], c + 2)):
+                    break
+                c = close + 1
+            words = [t.text for t in toks[c:d]]
+            calls = [k for k in range(c, d) if toks[k].kind == "id" and toks[k + 1].text == "("]
+            if not calls:
+                if "*" in words or "->" in words or "[" in words:
+                    break   # possibly a plain access
+                continue    # registers only: no event
+            first = toks[calls[0]].text
+            largs, close = _split_args(toks, calls[0] + 1)
+            if len(calls) == 1 and (first in READ_SECTION and no_gp or first == "smp_rmb"):
+                continue    # orders no store (no grace period to order sections against)
+            if len(calls) == 1 and first in INDEP_STORES[:3] and calls[0] == c and close == d - 1 and \
+                    _arg_loc(largs[0], params) not in (None, loc):
+                continue    # a relaxed store of another location: unordered with it
+            # [T] r = [(T)] LOAD(p), p another location
+            cast = calls[0] - 1
+            while cast > c and (toks[cast].text in ("(", ")", "*") or toks[cast].text in TYPE_WORDS):
+                cast -= 1
+            if len(calls) != 1 or first not in EARLY_LOADS or close != d - 1 or toks[cast].text != "=" or \
+                    _arg_loc(largs[0], params) in (None, loc):
+                break
+            if point:
+                points.append(toks[c].pos)
+        if points:
+            out.append((a, b, points))
     return out
 
 
@@ -821,8 +1075,8 @@ def generate(test, gen_path):
             if type_kind(test.loc_type[n]) in ("lock", "srcu"):
                 continue
             if len(users[n]) > 1:
-                raise Unsupported("P%d accesses the shared location %s with plain C (the simulator does not "
-                                  "interleave or order plain accesses)" % (th.tid, n))
+                raise Unsupported("P%d accesses the shared location %s with plain C other than *%s (the "
+                                  "simulator does not interleave or order plain accesses)" % (th.tid, n, n))
 
     lines = []
     emit = lines.append
@@ -835,9 +1089,11 @@ def generate(test, gen_path):
     emit("#include <string.h>")
     emit('#include "litmus_rt.h"')
     emit("")
-    emit("/* The shared locations. */")
+    emit("/* The shared locations, each in 8 bytes of its own at least: herd7's C lets a test")
+    emit(" * access an int location as a pointer (*(char **)x), which must not reach the next one. */")
     for name in test.locations():
-        emit("static %s lt_v_%s;" % (test.loc_type[name], name))
+        emit("static union { %s v; uint64_t room; } lt_u_%s;" % (test.loc_type[name], name))
+        emit("#define lt_v_%s lt_u_%s.v" % (name, name))
     emit("")
     emit("/* Registers the condition reads, captured when their scope ends (return included). */")
     emit("static int64_t lt_reg[%d];" % max(1, len(regs)))
@@ -846,6 +1102,8 @@ def generate(test, gen_path):
     # init-block value or 0, as herd's registers do.
     inserts = {}        # file offset -> text inserted there
     seen = set()
+    early_choices = []
+    replace = {}        # file offset -> (characters replaced, text)
     for th in test.threads:
         toks = body_tokens(test, th)
         decls_of = find_declarations(toks)
@@ -863,6 +1121,53 @@ def generate(test, gen_path):
                 seen.add(key)
             ins += " = %s;" % ("(intptr_t)&lt_v_%s" % v[1] if v[0] == "addr" else str(v[1]))
             inserts[th.body_start + 1] = inserts.get(th.body_start + 1, "") + ins
+        taint = _tainted_registers(toks, {n for _, n in th.params})
+        for i, tok in enumerate(toks):
+            # A load whose address is computed from a loaded value (an address
+            # dependency the model cannot see through integer arithmetic): it
+            # sees what the thread's earlier loads' stores carried.
+            if tok.text in LOADS and i + 1 < len(toks) and toks[i + 1].text == "(":
+                args, close = _split_args(toks, i + 1)
+                if args and any(t.kind == "id" and t.text in taint for t in args[LOADS[tok.text][0]]):
+                    inserts[tok.pos] = inserts.get(tok.pos, "") + "(sim_load_dep(), "
+                    end = toks[close].pos + 1
+                    inserts[end] = ")" + inserts.get(end, "")
+        for i, (kind, end) in plain_accesses(test, th).items():
+            at = toks[i].pos
+            if kind == "load" and toks[i + 1].text in taint:
+                inserts[at] = inserts.get(at, "") + "(sim_load_dep(), "
+                after = toks[end].pos + len(toks[end].text)
+                inserts[after] = ")" + inserts.get(after, "")
+            if kind == "store":
+                eq = toks[i + 2]
+                inserts[at] = inserts.get(at, "") + "WRITE_ONCE("
+                replace[eq.pos] = (1, ",")
+                inserts[toks[end].pos] = ")" + inserts.get(toks[end].pos, "")
+            else:
+                inserts[at] = inserts.get(at, "") + "READ_ONCE("
+                after = toks[end].pos + len(toks[end].text)
+                inserts[after] = ")" + inserts.get(after, "")
+        indep = independent_stores(test, th)
+        early = {toks[a].pos: (a, b, pts) for a, b, pts in early_stores(test, th, set(indep))}
+        for off in indep:
+            if off not in early:
+                inserts[off] = inserts.get(off, "") + "sim_store_no_dep(); "
+                continue
+            a, b, pts = early[off]
+            k = len(early_choices)
+            early_choices.append(k)
+            store = test.text[toks[a].pos:toks[b].pos + 1]
+            # pts: nearest first; choice j runs the store before the j-th of them, 0 where it is.
+            first = min(pts)
+            inserts[first] = inserts.get(first, "") + \
+                "unsigned lt_early_%d = sim_cfg.model == SIM_MODEL_LKMM ? sim_thread_choose(%d) : 0; " % \
+                (k, len(pts) + 1)
+            for j, pt in enumerate(pts, 1):
+                inserts[pt] = inserts.get(pt, "") + \
+                    "if (lt_early_%d == %d) { sim_store_no_dep(); %s } " % (k, j, store)
+            inserts[off] = inserts.get(off, "") + "if (!lt_early_%d) { sim_store_no_dep(); " % k
+            end = toks[b].pos + 1
+            inserts[end] = " }" + inserts.get(end, "")
         for reg, decls in decls_of.items():
             key = (th.tid, reg)
             if key in regs and len(decls) > 1:
@@ -894,10 +1199,13 @@ def generate(test, gen_path):
         emit('#line %d "%s"' % (line_of(test.text, th.body_start), test.path))
         body = []
         last = th.body_start
-        for off in sorted(o for o in inserts if th.body_start <= o < th.body_end):
+        for off in sorted(o for o in set(inserts) | set(replace) if th.body_start <= o < th.body_end):
             body.append(test.text[last:off])
-            body.append(inserts[off])
+            body.append(inserts.get(off, ""))
             last = off
+            if off in replace:
+                body.append(replace[off][1])
+                last = off + replace[off][0]
         body.append(test.text[last:th.body_end])
         # Keep the body's own columns: start at the '{' column.
         col = th.body_start - (test.text.rfind("\n", 0, th.body_start) + 1)
@@ -916,7 +1224,7 @@ def generate(test, gen_path):
     emit("{")
     emit("	/* Every execution starts from the init block: memory, then registers. */")
     for name in test.locations():
-        emit("	memset(&lt_v_%s, 0, sizeof(lt_v_%s));" % (name, name))
+        emit("	memset(&lt_u_%s, 0, sizeof(lt_u_%s));" % (name, name))
     for name in test.locations():
         kind = type_kind(test.loc_type[name])
         v = test.loc_init.get(name)
@@ -1406,6 +1714,8 @@ def _run_one(path, test, rt, opts):
         os.replace(tmp, binary)
         write_if_changed(keyfile, key + "\n")
     argv = [binary, "--model", opts.model, "--srcu", opts.srcu, "--max-execs", str(opts.max_execs)]
+    if getattr(opts, "no_state_cache", False):
+        argv += ["--state-cache", "off"]
     try:
         r = subprocess.run(argv, capture_output=True, text=True, timeout=opts.timeout)
     except subprocess.TimeoutExpired:
@@ -1589,6 +1899,7 @@ def add_options(p):
                         "(built once into ~/.cache/busfuzz/herd7 when missing)")
     p.add_argument("--verbose", action="store_true", help="print where the generated C and explorers are")
     p.add_argument("--work", help=argparse.SUPPRESS)
+    p.add_argument("--no-state-cache", action="store_true", help=argparse.SUPPRESS)
 
 
 def check_options(opts):
