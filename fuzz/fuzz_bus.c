@@ -171,6 +171,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* fuzz/mutator.c, when linked in (OSS-Fuzz's build has libFuzzer's mutations only). */
 __attribute__((weak)) void busfuzz_mutator_before_run(const uint8_t *data, size_t size);
+__attribute__((weak)) void busfuzz_mutator_after_run(void);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -180,5 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		busfuzz_mutator_before_run(data, size);
 	for (unsigned long i = 0; i < repeat; i++)
 		busfuzz_run_one(data, size, &opts);
+	if (busfuzz_mutator_after_run)
+		busfuzz_mutator_after_run();
 	return 0;
 }

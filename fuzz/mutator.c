@@ -20,19 +20,24 @@
  * It knows which stream byte is which from the scheduler (sim_record_roles()):
  * the roles of the latest execution, which is the input being mutated
  * whenever libFuzzer stacks mutations (-mutate_depth); otherwise the
- * mutations that need no roles.  Some mutations generate a whole random
- * input, as blind generation does (fuzz/explore.c's random strategy); the
- * crossover gives one input's scenario another's schedule.  libFuzzer's own
- * mutations stay, at a low rate.  Every result is an ordinary input: it
+ * mutations that need no roles.  Many results are blind generation's
+ * (fuzz/explore.c's random strategy): a whole new input, or a corpus input's
+ * scenario with every decision drawn again, to the end of the room (the
+ * random strategy's stream never runs out); coverage picks the scenarios.
+ * The crossover gives one input's scenario another's schedule.  libFuzzer's
+ * own mutations stay, at a low rate.  Every result is an ordinary input: it
  * replays with `busfuzz replay`.
  *
  * Interleaving feedback: a counter per (site switched from, site resumed at)
- * pair (sim_count_orders()) registered as extra 8-bit coverage counters.
+ * pair (sim_count_orders()) registered as extra 8-bit coverage counters, cut
+ * to 0 or 1 after each execution (which pairs met, not how often).
  */
 #include "input.h"
 #include "sim.h"
 
+#include <dirent.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +51,7 @@ void __sanitizer_cov_pcs_init(const uintptr_t *beg, const uintptr_t *end);
 static uint8_t last[MAX_INPUT];			/* the latest execution's input */
 static size_t last_size;
 static struct sim_role_rec roles[MAX_INPUT];	/* and what each byte was to the scheduler */
-static uint8_t orders[ORDER_COUNTERS];
+static uint8_t orders[ORDER_COUNTERS] __attribute__((aligned(8)));
 static uintptr_t order_pcs[2 * ORDER_COUNTERS];	/* libFuzzer wants a "PC" and flags per counter */
 
 /* Registered with libFuzzer before main(), as the compiler's own counters are. */
@@ -71,6 +76,22 @@ static bool mutator_on(void)
 	return enabled;
 }
 
+/*
+ * The order counters in use: 1024 (BUSFUZZ_MUT_ORDERS: how many, a power of
+ * two up to ORDER_COUNTERS; 0: none).  All 4096 kept four times the inputs
+ * (each written to disk): 78 % of plain libFuzzer's executions per CPU
+ * second, 91 % with 1024 (bench/README.md).
+ */
+static size_t order_mask = 1024 - 1;
+
+__attribute__((constructor)) static void order_knob(void)
+{
+	const char *e = getenv("BUSFUZZ_MUT_ORDERS");
+
+	if (e)
+		order_mask = (size_t)atoi(e) > 0 && (size_t)atoi(e) <= ORDER_COUNTERS ? (size_t)atoi(e) - 1 : 0;
+}
+
 /* fuzz/fuzz_bus.c, before each execution: keep the input, record the roles. */
 void busfuzz_mutator_before_run(const uint8_t *data, size_t size)
 {
@@ -82,7 +103,32 @@ void busfuzz_mutator_before_run(const uint8_t *data, size_t size)
 	last_size = size;
 	memset(roles, 0, size * sizeof(roles[0]));
 	sim_record_roles(roles, size);
-	sim_count_orders(orders, ORDER_COUNTERS - 1);
+	if (order_mask)
+		sim_count_orders(orders, order_mask);
+}
+
+/*
+ * fuzz/fuzz_bus.c, after each execution: an order counter says whether the
+ * pair of sites met, not how often (libFuzzer's count buckets would keep an
+ * input for every new count: the corpus grows on schedules that only repeat).
+ */
+static int k_presence = -1;
+
+void busfuzz_mutator_after_run(void)
+{
+	uint64_t *w = (uint64_t *)orders;
+
+	if (k_presence < 0) {
+		const char *e = getenv("BUSFUZZ_MUT_PRESENCE");
+
+		k_presence = e ? atoi(e) : 1;
+	}
+	if (!k_presence || !mutator_on())
+		return;
+	for (size_t i = 0; i < ORDER_COUNTERS / 8; i++)
+		if (w[i])	/* each nonzero byte to 1 */
+			w[i] = ((w[i] | w[i] >> 1 | w[i] >> 2 | w[i] >> 3 | w[i] >> 4 | w[i] >> 5 | w[i] >> 6 |
+				 w[i] >> 7) & 0x0101010101010101ull);
 }
 
 /* ---- randomness: libFuzzer's seed per call ------------------------------- */
@@ -261,16 +307,17 @@ static void mutate_scenario(struct in *in)
 
 static void random_tail(struct in *in, size_t from, size_t room)
 {
-	/* Random bytes are the random strategy's decisions (a choice, a 0-15 budget, data). */
-	size_t n = 16 + below(144);
-
+	/*
+	 * Random bytes are the random strategy's decisions (a choice, a 0-15
+	 * budget, data), to the end of the room: the random strategy's stream is
+	 * endless, and a stream that runs out ends the preemptions, the stale
+	 * loads and the faults for the rest of the execution.
+	 */
 	if (from > room)
 		from = room;
-	if (from + n > room)
-		n = room - from;
-	for (size_t i = 0; i < n; i++)
-		in->s[from + i] = (uint8_t)rnd();
-	in->len = from + n;
+	for (size_t i = from; i < room; i++)
+		in->s[i] = (uint8_t)rnd();
+	in->len = room;
 }
 
 static void generate(struct in *in, size_t room)
@@ -458,20 +505,105 @@ static void mutate_stream(struct in *in, size_t room)
 static struct in cur;
 
 /*
- * A whole new input, as blind generation makes them: the first GEN_BATCH
- * mutations (a generated batch after the seeds: bugs that blind generation
- * finds at once are found as fast), then one mutation in ten (here and in
- * the crossover, which libFuzzer calls as often as the mutator).  A higher
- * rate, or a longer batch, measured worse: the corpus's inputs are the better
- * start.
+ * The shares of each kind of input, in percent (BUSFUZZ_MUT_BATCH, _GEN,
+ * _RES, _SCEN, _XO, _OWN override them, for bench/ experiments):
+ *   batch  the first calls generate (every other one a seed, see below);
+ *   gen    then a whole new input, as blind generation makes it;
+ *   res    a corpus input's scenario with all its decisions drawn again
+ *          (blind generation within a scenario coverage chose);
+ *   scen   a scenario mutation (half of them with new decisions);
+ *   the rest: a schedule or data mutation (mutate_stream());
+ *   xo     of the crossovers, those that splice two inputs (the others
+ *          mutate as above: libFuzzer calls the crossover as often as the
+ *          mutator);
+ *   own    libFuzzer's own mutations of the whole input.
+ * Measured (bench/README.md): more generation finds the ordering bugs
+ * sooner, less the bugs that need a scenario built op by op.
  */
-#define GEN_BATCH 256
+static int k_batch = 256, k_gen = 25, k_res = 30, k_scen = 15, k_xo = 100, k_own = 2;
+
+static void knobs(void)
+{
+	static bool done;
+	const char *e;
+
+	if (done)
+		return;
+	done = true;
+	if ((e = getenv("BUSFUZZ_MUT_BATCH"))) k_batch = atoi(e);
+	if ((e = getenv("BUSFUZZ_MUT_GEN"))) k_gen = atoi(e);
+	if ((e = getenv("BUSFUZZ_MUT_RES"))) k_res = atoi(e);
+	if ((e = getenv("BUSFUZZ_MUT_SCEN"))) k_scen = atoi(e);
+	if ((e = getenv("BUSFUZZ_MUT_XO"))) k_xo = atoi(e);
+	if ((e = getenv("BUSFUZZ_MUT_OWN"))) k_own = atoi(e);
+}
+
+/*
+ * The seeds (BUSFUZZ_SEEDS, a folder: busfuzz passes corpus/seeds there
+ * instead of as a corpus folder): libFuzzer would run them all before
+ * anything else, which costs a bug blind generation finds in its first few
+ * executions as many.  Here they take every other place of the first batch,
+ * between generated inputs; a seed that reaches new coverage stays in the
+ * corpus as it would have.
+ */
+#define MAX_SEEDS 64
+static uint8_t *seed_in[MAX_SEEDS];
+static size_t seed_len[MAX_SEEDS];
+static int nseeds;
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_seeds(void)
+{
+	const char *dir = getenv("BUSFUZZ_SEEDS");
+	char *names[MAX_SEEDS], path[4096];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	if (!dir || !*dir || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) && n < MAX_SEEDS)
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (int i = 0; i < n; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		f = fopen(path, "rb");
+		free(names[i]);
+		if (!f)
+			continue;
+		seed_in[nseeds] = malloc(MAX_INPUT);
+		seed_len[nseeds] = seed_in[nseeds] ? fread(seed_in[nseeds], 1, MAX_INPUT, f) : 0;
+		fclose(f);
+		if (seed_in[nseeds])
+			nseeds++;
+	}
+}
+
+static unsigned long calls;
+
+/* The next seed to try instead of a mutation, -1 if none. */
+static int next_seed(unsigned long call)
+{
+	static bool loaded;
+
+	if (!loaded) {
+		loaded = true;
+		load_seeds();
+	}
+	return call % 2 == 1 && (int)(call / 2) < nseeds ? (int)(call / 2) : -1;
+}
 
 static bool generating(void)
 {
-	static unsigned long calls;
-
-	return calls++ < GEN_BATCH || below(10) == 0;
+	return calls < (unsigned long)k_batch || (int)below(100) < k_gen;
 }
 
 /* The stream's room: what the largest scenario leaves (encode() cuts what does not fit). */
@@ -490,30 +622,48 @@ static void begin(unsigned int seed, size_t *max, size_t *size)
 		*max = MAX_INPUT;
 	if (*size > *max)
 		*size = *max;
+	knobs();
+}
+
+/* One structured mutation of cur (decoded). */
+static void mutate_cur(size_t room)
+{
+	int r = (int)below(100);
+
+	if (r < k_res) {
+		/* The scenario stays, the decisions are drawn again: blind generation within it. */
+		random_tail(&cur, 0, room);
+	} else if (r < k_res + k_scen) {
+		mutate_scenario(&cur);
+		if (rnd() & 1)
+			random_tail(&cur, 0, room);
+	} else {
+		mutate_stream(&cur, room);
+	}
 }
 
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {
 	size_t room;
-	unsigned r;
+	int k;
 
 	begin(seed, &max_size, &size);
 	if (!mutator_on())
 		return LLVMFuzzerMutate(data, size, max_size);
 	remember(data, size);
-	r = below(100);
-	if (r < 3 && size)	/* libFuzzer's own, on the whole input */
+	if ((k = next_seed(calls++)) >= 0) {
+		size = seed_len[k] < max_size ? seed_len[k] : max_size;
+		memcpy(data, seed_in[k], size);
+		return size;
+	}
+	if ((int)below(100) < k_own && size)	/* libFuzzer's own, on the whole input */
 		return LLVMFuzzerMutate(data, size, max_size);
 	decode(&cur, data, size);
 	room = stream_room(max_size);
-	if (generating() || size < IN_HEAD) {
+	if (generating() || size < IN_HEAD)
 		generate(&cur, room);
-	} else if (r < 20) {
-		mutate_scenario(&cur);
-		if (rnd() & 1)
-			random_tail(&cur, 0, room);
-	} else
-		mutate_stream(&cur, room);
+	else
+		mutate_cur(room);
 	return encode(&cur, data, max_size);
 }
 
@@ -522,6 +672,7 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 				 size_t max_out, unsigned int seed)
 {
 	size_t room;
+	int k;
 
 	begin(seed, &max_out, &s1);
 	if (!mutator_on()) {
@@ -533,11 +684,20 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 		return LLVMFuzzerMutate(out, s1, max_out);
 	}
 	room = stream_room(max_out);
+	if ((k = next_seed(calls++)) >= 0) {
+		s1 = seed_len[k] < max_out ? seed_len[k] : max_out;
+		memcpy(out, seed_in[k], s1);
+		return s1;
+	}
 	if (generating() || s1 < IN_HEAD) {
 		generate(&cur, room);
 		return encode(&cur, out, max_out);
 	}
 	decode(&cur, d1, s1);
+	if ((int)below(100) >= k_xo) {
+		mutate_cur(room);
+		return encode(&cur, out, max_out);
+	}
 	cur.roles = NULL;
 	if (cur.len > room)
 		cur.len = room;

@@ -267,6 +267,17 @@ def fuzz_env(model, srcu):
                 ASAN_OPTIONS=ASAN_DEFAULTS + (":" + user if user else ""))
 
 
+def seed_corpus(env):
+    """The corpus folders libFuzzer gets besides its own, and env: the structure-aware mutator takes
+    the seeds itself (BUSFUZZ_SEEDS), between generated inputs, instead of libFuzzer running them all
+    first; libFuzzer's own mutations alone (BUSFUZZ_MUTATOR=0) get them as a corpus folder."""
+    seeds = os.path.join(ROOT, "corpus", "seeds")
+    if env.get("BUSFUZZ_MUTATOR") == "0":
+        return [seeds]
+    env["BUSFUZZ_SEEDS"] = seeds
+    return []
+
+
 def classify(text):
     cls, msg = findings.parse(text)
     if cls:
@@ -478,7 +489,7 @@ def run_libfuzzer(args, bdir, arts, state, intr):
     os.makedirs(work, exist_ok=True)
     env = fuzz_env(args.model, args.srcu)
     base = [binary] + LIBFUZZER_FLAGS + ["-artifact_prefix=" + arts + "/"]
-    dirs = [work, os.path.join(ROOT, "corpus", "seeds")]
+    dirs = [work] + seed_corpus(env)
     if not args.keep_going:
         argv = base + ["-seed=%d" % args.seed]
         if args.runs is not None:
@@ -984,10 +995,9 @@ def fuzz_once(binary, work, seed, secs, model, srcu):
     corpus, arts = os.path.join(work, "corpus-%d" % seed), os.path.join(work, "artifacts-%d" % seed)
     os.makedirs(corpus)
     os.makedirs(arts)
-    argv = ([binary, "-seed=%d" % seed] + LIBFUZZER_FLAGS +
-            ["-artifact_prefix=" + arts + "/", "-max_total_time=%d" % secs,
-             corpus, os.path.join(ROOT, "corpus", "seeds")])
     env = fuzz_env(model, srcu)
+    argv = ([binary, "-seed=%d" % seed] + LIBFUZZER_FLAGS +
+            ["-artifact_prefix=" + arts + "/", "-max_total_time=%d" % secs, corpus] + seed_corpus(env))
     start = time.monotonic()
     try:
         r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
