@@ -1243,16 +1243,16 @@ def extract(tree_dir, stubs_path):
     for it in funcs + caller_funcs + x86_items:
         c.append(it.header_text() + ";")
     c.append("")
-    for it in caller_heads + picked + x86_items + caller_items:
-        c.append('#line %d "%s"' % (it.line, it.src.rel))
-        c.append(it.text())
-        c.append("")
     if tree_libs:
         c.append("/* the rb-tree and interval tree the memslots are made of, whole; their")
         c.append(" * links are plain stores (kernel-shim/linux/kvm_host.h says why) */")
         c.append("#include <linux/sim_plain_once.h>")
         c.extend('#include "%s"' % rel for rel in tree_libs)
         c.append("#include <linux/sim_plain_once_end.h>")
+        c.append("")
+    for it in caller_heads + picked + x86_items + caller_items:
+        c.append('#line %d "%s"' % (it.line, it.src.rel))
+        c.append(it.text())
         c.append("")
     out["kvm_main_bus.c"] = "\n".join(c)
 
