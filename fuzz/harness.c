@@ -106,14 +106,14 @@ static void decode(struct scenario *sc)
 	sc->vgic = (b0 & IN_B0_VGIC) != 0;
 	sc->nioctl = in_nioctl(b1);
 	sc->create_first = (b1 & IN_B1_CREATE_FIRST) != 0;
-	sc->x86 = BUSFUZZ_X86_APIC_MEMSLOT && (b0 & IN_B0_X86) != 0;
+	sc->x86 = BUSFUZZ_X86_APIC_MEMSLOT && in_x86(b0);
 	sc->nvops = in_nvops(b2);
 	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
 	sc->emul_rmb = BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP >= 0 ? BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP
 							      : (b2 & IN_B2_EMUL_RMB) != 0;
 	for (int i = 0; i < sc->nioctl; i++) {
 		sc->ioctl_op[i] = sim_input_byte();
-		sc->memslots |= HAVE_MEMSLOTS && (sc->ioctl_op[i] & IN_IOCTL_MEMSLOT);
+		sc->memslots |= HAVE_MEMSLOTS && in_memslot_op(sc->ioctl_op[i]);
 	}
 	sc->memslots |= sc->x86;
 	for (int v = 0; v < sc->nvcpus; v++)
@@ -554,7 +554,7 @@ static void ioctl_op(uint8_t op)
 	int slot = (op >> IN_IOCTL_SLOT_SHIFT) & 3, kind = (op >> IN_IOCTL_KIND_SHIFT) & 3;
 	int bus = op & IN_IOCTL_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS;
 
-	if (op & IN_IOCTL_MEMSLOT) {
+	if (in_memslot_op(op)) {
 		do_memslot(op);
 		return;
 	}

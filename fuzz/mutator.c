@@ -185,7 +185,7 @@ static void mutate_ioctl_op(uint8_t *op)
 	case 2: *op ^= IN_IOCTL_PIO; break;
 	case 3: *op = rnd_field(*op, IN_IOCTL_KIND_SHIFT, 2); break;
 	case 4: *op ^= IN_IOCTL_DATAMATCH; break;
-	case 5: *op ^= IN_IOCTL_MEMSLOT; break;	/* a memslot op (its id and position share the bits above) */
+	case 5: *op = in_memslot_op(*op) ? *op & ~IN_IOCTL_MEMSLOT : *op | IN_IOCTL_MEMSLOT; break;	/* a memslot op or not */
 	default: *op = (uint8_t)rnd(); break;
 	}
 }
@@ -237,7 +237,8 @@ static void mutate_scenario(struct in *in)
 		break;
 	case 4:
 		in->b[0] ^= rnd() & 1 ? IN_B0_VGIC : 0;
-		in->b[0] ^= rnd() & 1 ? IN_B0_X86 : 0;
+		if (rnd() & 1)	/* x86 or not */
+			in->b[0] = in_x86(in->b[0]) ? in->b[0] & ~IN_B0_X86 : in->b[0] | IN_B0_X86;
 		in->b[2] ^= rnd() & 1 ? IN_B2_EMUL_RMB : 0;
 		break;
 	case 5: case 6:
