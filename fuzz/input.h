@@ -63,14 +63,16 @@ static inline int in_nvops(uint8_t b2)
 #define IN_IOCTL_PIO 0x08
 #define IN_IOCTL_KIND_SHIFT 4		/* 2 bits: test device, ioeventfd, coalesced zone, ioeventfd without length */
 #define IN_IOCTL_DATAMATCH 0x40
-#define IN_IOCTL_MEMSLOT 0xc0		/* both: KVM_SET_USER_MEMORY_REGION instead (below) */
+#define IN_IOCTL_MEMSLOT 0xc0		/* both, with bit 2 clear: KVM_SET_USER_MEMORY_REGION instead (below) */
+#define IN_IOCTL_MEMSLOT_MASK 0xc4
 
 /*
- * Two bits each for memslot ops and x86, so that a random byte picks them a
- * quarter of the time and the bus ops stay as frequent as they were (bit 7
- * alone was unused: a bus op with it set means what it meant).
+ * Memslot ops and x86 need several bits, so that a random byte picks them
+ * an eighth (ops) or a quarter (x86) of the time and the bus ops stay about
+ * as frequent as they were; and so that every stored input keeps its
+ * meaning (bit 7 was unused, but libFuzzer wrote 0xff ops: they stay bus ops).
  *
- * A memslot op (both IN_IOCTL_MEMSLOT bits set): bit 0 deletes the memslot; else it
+ * A memslot op (IN_IOCTL_MEMSLOT under IN_IOCTL_MEMSLOT_MASK): bit 0 deletes the memslot; else it
  * is created, or moved if it exists, at a position (its gfn range overlaps
  * the next position's: -EEXIST between the two memslots).
  */
@@ -86,7 +88,7 @@ static inline int in_x86(uint8_t b0)
 
 static inline int in_memslot_op(uint8_t op)
 {
-	return (op & IN_IOCTL_MEMSLOT) == IN_IOCTL_MEMSLOT;
+	return (op & IN_IOCTL_MEMSLOT_MASK) == IN_IOCTL_MEMSLOT;
 }
 
 /* A vCPU op. */

@@ -185,7 +185,9 @@ static void mutate_ioctl_op(uint8_t *op)
 	case 2: *op ^= IN_IOCTL_PIO; break;
 	case 3: *op = rnd_field(*op, IN_IOCTL_KIND_SHIFT, 2); break;
 	case 4: *op ^= IN_IOCTL_DATAMATCH; break;
-	case 5: *op = in_memslot_op(*op) ? *op & ~IN_IOCTL_MEMSLOT : *op | IN_IOCTL_MEMSLOT; break;	/* a memslot op or not */
+	case 5:	/* a memslot op or not */
+		*op = in_memslot_op(*op) ? *op & ~IN_IOCTL_MEMSLOT : (*op & ~IN_IOCTL_MEMSLOT_MASK) | IN_IOCTL_MEMSLOT;
+		break;
 	default: *op = (uint8_t)rnd(); break;
 	}
 }
