@@ -3,7 +3,7 @@
  * The input's fields, in one place: the harness decodes them (fuzz/harness.c)
  * and the structure-aware mutator edits them (fuzz/mutator.c).
  *
- *   byte 0       scenario: vCPUs, vGIC, failslab
+ *   byte 0       scenario: vCPUs, x86's APIC access page memslot, vGIC, failslab
  *   byte 1       ioctl ops - 1, every vCPU created first by the ioctl thread
  *   byte 2       ops per vCPU - 1, smp_rmb() in the emulation loop
  *   nioctl       ioctl ops
@@ -26,6 +26,7 @@
 
 /* byte 0 */
 #define IN_B0_VCPUS 0x03		/* 1 + (b & 3) % 3 vCPUs ... */
+#define IN_B0_X86 0x18			/* both: x86, whose first vCPU makes the APIC access page memslot */
 #define IN_B0_VCPU4 0x20		/* ... plus one */
 #define IN_B0_VGIC 0x40
 #define IN_B0_FAILSLAB 0x80
@@ -55,12 +56,40 @@ static inline int in_nvops(uint8_t b2)
 	return 1 + (b2 & IN_B2_NVOPS);
 }
 
+
 /* An ioctl op. */
 #define IN_IOCTL_UNREG 0x01		/* unregister what the slot has */
 #define IN_IOCTL_SLOT_SHIFT 1		/* 2 bits */
 #define IN_IOCTL_PIO 0x08
 #define IN_IOCTL_KIND_SHIFT 4		/* 2 bits: test device, ioeventfd, coalesced zone, ioeventfd without length */
 #define IN_IOCTL_DATAMATCH 0x40
+#define IN_IOCTL_MEMSLOT 0xc0		/* both, with bit 2 clear: KVM_SET_USER_MEMORY_REGION instead (below) */
+#define IN_IOCTL_MEMSLOT_MASK 0xc4
+
+/*
+ * Memslot ops and x86 need several bits, so that a random byte picks them
+ * an eighth (ops) or a quarter (x86) of the time and the bus ops stay about
+ * as frequent as they were; and so that every stored input keeps its
+ * meaning (bit 7 was unused, but libFuzzer wrote 0xff ops: they stay bus ops).
+ *
+ * A memslot op (IN_IOCTL_MEMSLOT under IN_IOCTL_MEMSLOT_MASK): bit 0 deletes the memslot; else it
+ * is created, or moved if it exists, at a position (its gfn range overlaps
+ * the next position's: -EEXIST between the two memslots).
+ */
+#define IN_MEMSLOT_DELETE 0x01
+#define IN_MEMSLOT_ID_SHIFT 1		/* 1 bit: user memslot 0 or 1 */
+#define IN_MEMSLOT_POS_SHIFT 3		/* 2 bits */
+#define IN_MAX_MEMSLOTS 2
+
+static inline int in_x86(uint8_t b0)
+{
+	return (b0 & IN_B0_X86) == IN_B0_X86;
+}
+
+static inline int in_memslot_op(uint8_t op)
+{
+	return (op & IN_IOCTL_MEMSLOT_MASK) == IN_IOCTL_MEMSLOT;
+}
 
 /* A vCPU op. */
 #define IN_VCPU_KIND 0x03		/* write, read, write_cookie, get_dev */

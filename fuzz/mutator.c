@@ -225,12 +225,15 @@ static uint8_t rnd_field(uint8_t op, unsigned shift, unsigned bits)
 
 static void mutate_ioctl_op(uint8_t *op)
 {
-	switch (below(6)) {
+	switch (below(7)) {
 	case 0: *op ^= IN_IOCTL_UNREG; break;
 	case 1: *op = rnd_field(*op, IN_IOCTL_SLOT_SHIFT, 2); break;
 	case 2: *op ^= IN_IOCTL_PIO; break;
 	case 3: *op = rnd_field(*op, IN_IOCTL_KIND_SHIFT, 2); break;
 	case 4: *op ^= IN_IOCTL_DATAMATCH; break;
+	case 5:	/* a memslot op or not */
+		*op = in_memslot_op(*op) ? *op & ~IN_IOCTL_MEMSLOT : (*op & ~IN_IOCTL_MEMSLOT_MASK) | IN_IOCTL_MEMSLOT;
+		break;
 	default: *op = (uint8_t)rnd(); break;
 	}
 }
@@ -282,6 +285,8 @@ static void mutate_scenario(struct in *in)
 		break;
 	case 4:
 		in->b[0] ^= rnd() & 1 ? IN_B0_VGIC : 0;
+		if (rnd() & 1)	/* x86 or not */
+			in->b[0] = in_x86(in->b[0]) ? in->b[0] & ~IN_B0_X86 : in->b[0] | IN_B0_X86;
 		in->b[2] ^= rnd() & 1 ? IN_B2_EMUL_RMB : 0;
 		break;
 	case 5: case 6:

@@ -26,7 +26,9 @@ import sys
 
 SEARCH_STRATEGIES = ("random", "pct", "exhaustive")
 SEARCH_FLAGS = ("--seed", "--runs", "--depth", "--preemptions")
-PARTS = ["virt", "include", "arch/x86/kvm/vmx", "arch/arm64/kvm/vgic", "tools/memory-model", "Makefile"]
+PARTS = ["virt", "include", "arch/x86/kvm/vmx", "arch/arm64/kvm/vgic", "tools/memory-model", "Makefile",
+         # what memslots are made of, and x86's own (tools/extract.py)
+         "lib/rbtree.c", "lib/interval_tree.c", "arch/x86/kvm/x86.c", "arch/x86/include/asm/kvm_host.h"]
 
 
 class MutantError(Exception):

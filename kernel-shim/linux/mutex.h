@@ -17,7 +17,8 @@ struct mutex {
 #define mutex_is_locked(m) ((m)->l.owner >= 0)
 
 /*
- * cleanup.h's guard(mutex) (7.3's kvm_vm_ioctl_create_vcpu()): the lock is
+ * cleanup.h's guard(mutex) (7.3's kvm_vm_ioctl_create_vcpu(), 7.x's
+ * kvm_vm_ioctl_set_memory_region()): the lock is
  * taken at the guard and released when its variable goes out of scope; both
  * trace lines name the guard's line.  Only the mutex class exists here: a
  * guard of another class fails to build.
