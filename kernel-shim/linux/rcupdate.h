@@ -30,6 +30,8 @@
 	__typeof__(p) __p = __sim_load(p, SIM_DEREF, "rcu_dereference");	\
 	sim_srcu_note_deref(sim_rcu(), __p); __p; })
 #define rcu_dereference(p) rcu_dereference_check(p, 0)
+/* No lockdep condition at all (lib/rbtree.h's latched lookups): the load alone. */
+#define rcu_dereference_raw(p) __sim_load(p, SIM_DEREF, "rcu_dereference_raw")
 #define synchronize_rcu() sim_srcu_synchronize(sim_rcu(), false, SIM_SITE("synchronize_rcu"))
 #define synchronize_rcu_expedited() sim_srcu_synchronize(sim_rcu(), true, SIM_SITE("synchronize_rcu_expedited"))
 #define call_rcu(head, fn) sim_srcu_call(sim_rcu(), head, fn, SIM_SITE("call_rcu"))
