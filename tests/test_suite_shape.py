@@ -40,7 +40,7 @@ def expected():
             want["fuzz-smoke-tsan-%s-%s" % (m, t)] = "sanitizer"
         want["clean-search-" + t] = "mutant"
     want.update({n: "tree" for n in ("strategies", "perfetto", "bad-input", "minimize", "litmus-v7", "check",
-                                                    "created-vcpus-patch")})
+                                                    "created-vcpus-patch", "cost")})
     want.update({n: "sanitizer" for n in ("oss-fuzz", "tsan-mutant", "build-matrix", "stress-mutant-double-free",
                                           "stress-mutant-leak-classic")})
     want.update({n: "mutant" for n in ("mutants-build", "corpus-mutants", "litmus-export")})

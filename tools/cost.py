@@ -37,6 +37,8 @@ coalesced 2
 vcpu 2
 memslot 1
 run 1
+# the guest's virtio driver starts: its queues' ioeventfds, registered with vCPUs up
+ioeventfd 2
 """
 DEFAULT_HZ = "100,250,1000"
 
@@ -239,8 +241,8 @@ def print_compare(a, b, hzs):
           (a["label"], b["label"]))
     hdr = "%-32s %-16s %-16s" % ("ioctl", "waits before", "waits after")
     for h in hzs:
-        hdr += "%18s" % ("HZ=%d before/after" % h)
-    print(hdr + "  change")
+        hdr += "%16s" % ("HZ=%d b/a" % h)
+    print(hdr + "  change (b/a: before/after)")
     rows_b = {key(r): r for r in b["rows"]}
     order = [key(r) for r in a["rows"]] + [key(r) for r in b["rows"] if key(r) not in {key(x) for x in a["rows"]}]
     rows_a = {key(r): r for r in a["rows"]}
@@ -253,7 +255,7 @@ def print_compare(a, b, hzs):
         for h in hzs:
             va = ms(ra["by_hz"][h]["t1"] - ra["by_hz"][h]["t0"], h) if ra else 0.0
             vb = ms(rb["by_hz"][h]["t1"] - rb["by_hz"][h]["t0"], h) if rb else 0.0
-            line += "%18s" % ("%.2f/%.2f" % (va, vb))
+            line += "%16s" % ("%.2f/%.2f" % (va, vb))
             if va != vb:
                 change.append("%+.2f ms at HZ=%d" % (vb - va, h))
         ba = behind_summary(ra["by_hz"][hzs[0]]) if ra else ""

@@ -26,7 +26,8 @@ import sys
 
 SEARCH_STRATEGIES = ("random", "pct", "exhaustive")
 SEARCH_FLAGS = ("--seed", "--runs", "--depth", "--preemptions")
-PARTS = ["virt", "include", "arch/x86/kvm/vmx", "arch/arm64/kvm/vgic", "tools/memory-model", "Makefile"]
+PARTS = ["virt", "include", "arch/x86/kvm/vmx", "arch/arm64/kvm/vgic", "tools/memory-model", "Makefile",
+         "kernel/rcu"]  # kernel/rcu: Tree SRCU, whose timing busfuzz cost reads
 
 
 class MutantError(Exception):
