@@ -26,6 +26,17 @@
  * KVM_[UN]REGISTER_COALESCED_MMIO (virt/kvm/coalesced_mmio.c); vCPU writes
  * then reach the real ioeventfd and coalesced zone devices.  KVM_CREATE_VCPU
  * goes through kvm_vm_ioctl() too.
+ *
+ * Memslots: an ioctl op may create, move or delete a user memslot with
+ * KVM_SET_USER_MEMORY_REGION through kvm_vm_ioctl(), the tree's
+ * kvm_set_memory_region() .. kvm_swap_active_memslots() and its
+ * synchronize_srcu_expedited(); and when the scenario models x86, the
+ * first vCPU's creation makes the APIC access page memslot (below,
+ * kvm_arch_vcpu_create()).  So memslot grace periods interleave with bus
+ * registrations, vCPU creation and exits.  While the scenario has memslots,
+ * each exit first looks the access's gfn up in the memslots inside its read
+ * section (kvm_vcpu_gfn_to_memslot(), as x86's page fault path does before
+ * it emulates MMIO): a memslot freed too early is a use-after-free there.
  */
 /*
  * The kernel code's own globals (vm_list, kvm_lock, ...) go to sections of
@@ -52,6 +63,25 @@ struct task_struct *sim_current_task = &sim_task0;
 
 static const struct sim_site harness_site = { "fuzz/harness.c", 0, "scenario" };
 
+/* The tree's memslot updates (7.x, 6.x: kvm_set_memslot() and its rb-trees). */
+#if defined(BUSFUZZ_HAVE_kvm_vm_ioctl_set_memory_region) && defined(BUSFUZZ_HAVE_kvm_vcpu_gfn_to_memslot)
+#define HAVE_MEMSLOTS 1
+#else
+#define HAVE_MEMSLOTS 0
+#endif
+#if HAVE_MEMSLOTS
+#define MEMSLOT_GPA(pos) (0x100000ull + 0x1000ull * (pos))	/* two pages: overlaps the next position */
+#define MEMSLOT_SIZE 0x2000ull
+#define MEMSLOT_HVA(id) (0x7f0000000000ull + 0x100000ull * (id))	/* a fake, page-aligned user address */
+#endif
+/*
+ * x86's APIC access page memslot: its slot id (x86 numbers its internal
+ * slots from KVM_USER_MEM_SLOTS; the define is not in the cached trees) and
+ * the architectural default APIC base (asm/apicdef.h's APIC_DEFAULT_PHYS_BASE).
+ */
+#define APIC_ACCESS_MEMSLOT (KVM_USER_MEM_SLOTS + 1)
+#define APIC_BASE_GPA 0xfee00000ull
+
 /* ---- the scenario's shape, decoded from the head of the input ------------- */
 
 struct scenario {
@@ -60,6 +90,8 @@ struct scenario {
 	bool emul_rmb;		/* smp_rmb() between emulated instructions */
 	bool vgic;		/* arm64's vGIC: vCPUs map the distributor at first run */
 	bool create_first;	/* the ioctl thread creates every vCPU before starting them */
+	bool x86;		/* x86: two address spaces (SMM), the APIC access page memslot */
+	bool memslots;		/* some memslot exists at some point: exits look gfns up */
 	uint8_t ioctl_op[MAX_IOCTL_OPS];
 	uint8_t vcpu_op[KVM_MAX_VCPUS][MAX_VCPU_OPS];
 };
@@ -74,12 +106,16 @@ static void decode(struct scenario *sc)
 	sc->vgic = (b0 & IN_B0_VGIC) != 0;
 	sc->nioctl = in_nioctl(b1);
 	sc->create_first = (b1 & IN_B1_CREATE_FIRST) != 0;
+	sc->x86 = BUSFUZZ_X86_APIC_MEMSLOT && (b0 & IN_B0_X86) != 0;
 	sc->nvops = in_nvops(b2);
 	/* Read from the tree's vmx.c when it has one; a choice otherwise. */
 	sc->emul_rmb = BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP >= 0 ? BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP
 							      : (b2 & IN_B2_EMUL_RMB) != 0;
-	for (int i = 0; i < sc->nioctl; i++)
+	for (int i = 0; i < sc->nioctl; i++) {
 		sc->ioctl_op[i] = sim_input_byte();
+		sc->memslots |= HAVE_MEMSLOTS && (sc->ioctl_op[i] & IN_IOCTL_MEMSLOT);
+	}
+	sc->memslots |= sc->x86;
 	for (int v = 0; v < sc->nvcpus; v++)
 		for (int i = 0; i < sc->nvops; i++)
 			sc->vcpu_op[v][i] = sim_input_byte();
@@ -120,8 +156,11 @@ struct reach {
 
 #define MAX_EVENTFDS (MAX_IOCTL_OPS + 1)
 
+int sim_memslot_as_ids = 1;
+
 static struct {
 	struct kvm *kvm;
+	bool apic_access_memslot_enabled;	/* kvm->arch's (placeholder): under slots_lock */
 	struct file vm_file;	/* the VM fd: private_data is the VM */
 	struct kvm_vcpu *created[KVM_MAX_VCPUS];	/* by the ioctl thread (create_first) */
 	struct scenario sc;
@@ -143,6 +182,7 @@ static struct {
 	int unreg_begun[KVM_NR_BUSES];	/* ops begun that may unregister (failslab: any may drop all) */
 	int unreg_begun_slot[NSLOTS];	/* epoch whose removal has begun */
 	struct reach reached[SIM_MAX_THREADS];
+	int ms_pos[IN_MAX_MEMSLOTS];	/* a user memslot's position, -1: none */
 } h;
 
 /* ---- test devices ----------------------------------------------------------- */
@@ -251,7 +291,7 @@ static void sync_wiped(void)
 }
 
 /* What an ioctl may return to userspace here: anything else is a finding. */
-enum { MAY_0 = 1, MAY_EEXIST = 2, MAY_ENOENT = 4, MAY_ENOMEM = 8 };
+enum { MAY_0 = 1, MAY_EEXIST = 2, MAY_ENOENT = 4, MAY_ENOMEM = 8, MAY_EINVAL = 16 };
 
 static void check_errno(const char *ioctl, int slot, int r, unsigned may)
 {
@@ -259,6 +299,7 @@ static void check_errno(const char *ioctl, int slot, int r, unsigned may)
 		{ MAY_0, 0, "0" }, { MAY_EEXIST, -EEXIST, "-EEXIST (a collision)" },
 		{ MAY_ENOENT, -ENOENT, "-ENOENT (a failed unregister dropped its bus)" },
 		{ MAY_ENOMEM, -ENOMEM, "-ENOMEM (an allocation failed)" },
+		{ MAY_EINVAL, -EINVAL, "-EINVAL (no such memslot)" },
 	};
 	char want[160] = "";
 
@@ -461,11 +502,55 @@ static void do_unregister_zone(int slot)
 	publish(slot, KIND_COALESCED, bus, false);
 }
 
+/*
+ * KVM_SET_USER_MEMORY_REGION on user memslot id: delete it, or create it at
+ * a position, or move it there.  What the ioctl may return follows from
+ * what userspace has: -EEXIST when the range overlaps the other memslot's.
+ */
+static void do_memslot(uint8_t op)
+{
+#if HAVE_MEMSLOTS
+	int id = (op >> IN_MEMSLOT_ID_SHIFT) & 1, pos = (op >> IN_MEMSLOT_POS_SHIFT) & 3, other = h.ms_pos[!id];
+	struct kvm_userspace_memory_region m;
+	unsigned may;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	m.slot = id;
+	m.userspace_addr = MEMSLOT_HVA(id);
+	if (op & IN_MEMSLOT_DELETE) {
+		m.guest_phys_addr = h.ms_pos[id] < 0 ? 0 : MEMSLOT_GPA(h.ms_pos[id]);
+		m.memory_size = 0;
+		may = h.ms_pos[id] < 0 ? MAY_EINVAL : MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0);
+	} else {
+		m.guest_phys_addr = MEMSLOT_GPA(pos);
+		m.memory_size = MEMSLOT_SIZE;
+		if (h.ms_pos[id] == pos)
+			may = MAY_0;		/* nothing to change */
+		else if (other >= 0 && (other == pos || other == pos + 1 || other + 1 == pos))
+			may = MAY_EEXIST;
+		else
+			may = MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0);
+	}
+	r = vm_ioctl(KVM_SET_USER_MEMORY_REGION, (unsigned long)&m);
+	check_errno(op & IN_MEMSLOT_DELETE ? "KVM_SET_USER_MEMORY_REGION (delete)" : "KVM_SET_USER_MEMORY_REGION",
+		    id, r, may);
+	if (r == 0)
+		h.ms_pos[id] = op & IN_MEMSLOT_DELETE ? -1 : pos;
+#else
+	(void)op;
+#endif
+}
+
 static void ioctl_op(uint8_t op)
 {
 	int slot = (op >> IN_IOCTL_SLOT_SHIFT) & 3, kind = (op >> IN_IOCTL_KIND_SHIFT) & 3;
 	int bus = op & IN_IOCTL_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS;
 
+	if (op & IN_IOCTL_MEMSLOT) {
+		do_memslot(op);
+		return;
+	}
 	if (op & IN_IOCTL_UNREG) {
 		/* Unregister whatever userspace has there, by the matching ioctl. */
 		switch (h.kind[slot]) {
@@ -521,6 +606,43 @@ void kvm_arch_destroy_vm(struct kvm *kvm)
 {
 	sim_stub_hit("kvm_arch_destroy_vm (arch state; its kvm_destroy_vcpus() runs)", __FILE__, __LINE__);
 	kvm_destroy_vcpus(kvm);
+}
+
+/*
+ * The arch hook, labelled: a stand-in for x86's.  vmx_vcpu_create() calls
+ * kvm_alloc_apic_access_page() (7.x lapic.c; alloc_apic_access_page() in
+ * older vmx.c) for every vCPU: under slots_lock, unless already done, it
+ * makes the APIC access page's internal memslot with the tree's own
+ * __x86_set_memory_region() (x86.c), which sets it in every address space
+ * (x86 with SMM: two), each update waiting in kvm_swap_active_memslots()'s
+ * synchronize_srcu_expedited().  h.apic_access_memslot_enabled stands for
+ * kvm->arch.apic_access_memslot_enabled (struct kvm_arch is a placeholder).
+ * Off (the arches without it: arm64...), the hook is arch state only.
+ */
+int kvm_arch_vcpu_create(struct kvm_vcpu *vcpu)
+{
+	int r = 0;
+
+	sim_stub_hit("kvm_arch_vcpu_create", __FILE__, __LINE__);
+#if BUSFUZZ_X86_APIC_MEMSLOT
+	if (h.sc.x86) {
+		struct kvm *kvm = vcpu->kvm;
+
+		mutex_lock(&kvm->slots_lock);
+		if (!h.apic_access_memslot_enabled) {
+			void __user *hva = __x86_set_memory_region(kvm, APIC_ACCESS_MEMSLOT, APIC_BASE_GPA, PAGE_SIZE);
+
+			if (IS_ERR(hva))
+				r = (int)PTR_ERR(hva);
+			else
+				h.apic_access_memslot_enabled = true;
+		}
+		mutex_unlock(&kvm->slots_lock);
+	}
+#else
+	(void)vcpu;
+#endif
+	return r;
 }
 
 static struct kvm *create_vm(void)
@@ -671,6 +793,15 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 		val = 0xc0a1e5ced0000000ull | (u64)tid << 8 | (u64)nth;	/* this write's own value */
 		in_ring = ring_count(addr, slot_len(bus), val);
 	}
+#if HAVE_MEMSLOTS
+	/*
+	 * The exit's page fault path looks the gfn up first: no memslot there
+	 * means MMIO.  The gfn is the op's slot's memslot position, so lookups
+	 * find the user memslots, or miss them, as they come and go.
+	 */
+	if (h.sc.memslots)
+		(void)kvm_vcpu_gfn_to_memslot(vcpu, MEMSLOT_GPA(slot) >> PAGE_SHIFT);
+#endif
 	h.reached[tid] = (struct reach){ -1, 0, 0 };
 	sim_eventfd_signalled[tid] = -1;
 	switch (kind) {
@@ -899,20 +1030,30 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 	kvm_vcpu_cache = &vcpu_cache;
 	for (int s = 0; s < NSLOTS; s++)
 		h.kind[s] = -1;
+	for (int i = 0; i < IN_MAX_MEMSLOTS; i++)
+		h.ms_pos[i] = -1;
 	sim_eventfd_reset();
 	sim_ghost(h.kind, (size_t)((char *)(&h + 1) - (char *)h.kind));	/* the checker's state, to its end */
 	decode(&h.sc);
 	sim_cfg.failslab = h.sc.failslab;
+	/* x86 with SMM: two memslot address spaces (at most what the tree's struct kvm holds). */
+#ifdef KVM_MAX_NR_ADDRESS_SPACES
+	sim_memslot_as_ids = h.sc.x86 ? KVM_MAX_NR_ADDRESS_SPACES : 1;
+#else
+	sim_memslot_as_ids = 1;
+#endif
 	sim_set_reach_fn(bus_reaches);
 	sim_srcu_start_worker();
 	sim_thread_create("ioctl", ioctl_thread, NULL, false);
 	if (o->trace)
 		printf("scenario: %d vCPU(s), %d ioctl op(s), %d op(s) per vCPU, failslab %s, "
-		       "smp_rmb() in the emulation loop %s, vGIC %s, vCPUs created %s, kernel %s, model %s, srcu %s\n",
+		       "smp_rmb() in the emulation loop %s, vGIC %s, vCPUs created %s, x86 APIC access page memslot %s, "
+		       "kernel %s, model %s, srcu %s\n",
 		       h.sc.nvcpus, h.sc.nioctl, h.sc.nvops, h.sc.failslab ? "on" : "off",
 		       h.sc.emul_rmb ? "yes" : "no",
 		       !h.sc.vgic ? "off" : VGIC_ACQUIRE ? "on (acquire/release)" : "on (plain ready)",
-		       h.sc.create_first ? "first, by the ioctl thread" : "by their own threads", BUSFUZZ_TREE_VERSION,
+		       h.sc.create_first ? "first, by the ioctl thread" : "by their own threads",
+		       h.sc.x86 ? "on" : "off", BUSFUZZ_TREE_VERSION,
 		       sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);
 	sim_run();
 	sim_end();

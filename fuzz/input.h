@@ -3,7 +3,7 @@
  * The input's fields, in one place: the harness decodes them (fuzz/harness.c)
  * and the structure-aware mutator edits them (fuzz/mutator.c).
  *
- *   byte 0       scenario: vCPUs, vGIC, failslab
+ *   byte 0       scenario: vCPUs, x86's APIC access page memslot, vGIC, failslab
  *   byte 1       ioctl ops - 1, every vCPU created first by the ioctl thread
  *   byte 2       ops per vCPU - 1, smp_rmb() in the emulation loop
  *   nioctl       ioctl ops
@@ -26,6 +26,7 @@
 
 /* byte 0 */
 #define IN_B0_VCPUS 0x03		/* 1 + (b & 3) % 3 vCPUs ... */
+#define IN_B0_X86 0x10			/* x86: the first vCPU makes the APIC access page memslot */
 #define IN_B0_VCPU4 0x20		/* ... plus one */
 #define IN_B0_VGIC 0x40
 #define IN_B0_FAILSLAB 0x80
@@ -61,6 +62,17 @@ static inline int in_nvops(uint8_t b2)
 #define IN_IOCTL_PIO 0x08
 #define IN_IOCTL_KIND_SHIFT 4		/* 2 bits: test device, ioeventfd, coalesced zone, ioeventfd without length */
 #define IN_IOCTL_DATAMATCH 0x40
+#define IN_IOCTL_MEMSLOT 0x80		/* KVM_SET_USER_MEMORY_REGION instead (below) */
+
+/*
+ * A memslot op (IN_IOCTL_MEMSLOT set): bit 0 deletes the memslot; else it
+ * is created, or moved if it exists, at a position (its gfn range overlaps
+ * the next position's: -EEXIST between the two memslots).
+ */
+#define IN_MEMSLOT_DELETE 0x01
+#define IN_MEMSLOT_ID_SHIFT 1		/* 1 bit: user memslot 0 or 1 */
+#define IN_MEMSLOT_POS_SHIFT 3		/* 2 bits */
+#define IN_MAX_MEMSLOTS 2
 
 /* A vCPU op. */
 #define IN_VCPU_KIND 0x03		/* write, read, write_cookie, get_dev */

@@ -179,12 +179,13 @@ static uint8_t rnd_field(uint8_t op, unsigned shift, unsigned bits)
 
 static void mutate_ioctl_op(uint8_t *op)
 {
-	switch (below(6)) {
+	switch (below(7)) {
 	case 0: *op ^= IN_IOCTL_UNREG; break;
 	case 1: *op = rnd_field(*op, IN_IOCTL_SLOT_SHIFT, 2); break;
 	case 2: *op ^= IN_IOCTL_PIO; break;
 	case 3: *op = rnd_field(*op, IN_IOCTL_KIND_SHIFT, 2); break;
 	case 4: *op ^= IN_IOCTL_DATAMATCH; break;
+	case 5: *op ^= IN_IOCTL_MEMSLOT; break;	/* a memslot op (its id and position share the bits above) */
 	default: *op = (uint8_t)rnd(); break;
 	}
 }
@@ -236,6 +237,7 @@ static void mutate_scenario(struct in *in)
 		break;
 	case 4:
 		in->b[0] ^= rnd() & 1 ? IN_B0_VGIC : 0;
+		in->b[0] ^= rnd() & 1 ? IN_B0_X86 : 0;
 		in->b[2] ^= rnd() & 1 ? IN_B2_EMUL_RMB : 0;
 		break;
 	case 5: case 6:

@@ -39,6 +39,9 @@ ROOTS = (
     "kvm_get_kvm", "kvm_vm_ioctl_create_vcpu", "kvm_destroy_vcpus", "kvm_vm_ioctl",
 )
 
+# Taken when the tree has them: the memslot lookup a vCPU exit makes (the harness calls it).
+OPTIONAL_ROOTS = ("kvm_vcpu_gfn_to_memslot",)
+
 KVM_MAIN = "virt/kvm/kvm_main.c"
 KVM_HOST = "include/linux/kvm_host.h"
 IODEV = "include/kvm/iodev.h"
@@ -49,6 +52,25 @@ UAPI_KVM = "include/uapi/linux/kvm.h"
 VMX = "arch/x86/kvm/vmx/vmx.c"
 VGIC_INIT = "arch/arm64/kvm/vgic/vgic-init.c"
 MAKEFILE = "Makefile"
+X86 = "arch/x86/kvm/x86.c"
+X86_HOST = "arch/x86/include/asm/kvm_host.h"
+
+# What memslots are made of: the tree's rb-tree, interval tree and hash
+# table, copied whole (with #line) into the build's include/linux/ (headers)
+# and lib/ (compiled with the extracted code).  A tree lacking one (5.10 has
+# no rbtree_types.h) simply has none.
+TREE_HEADERS = (
+    "include/linux/rbtree_types.h", "include/linux/rbtree.h",
+    "include/linux/rbtree_augmented.h", "include/linux/interval_tree.h",
+    "include/linux/interval_tree_generic.h", "include/linux/hashtable.h",
+)
+TREE_LIBS = ("lib/rbtree.c", "lib/interval_tree.c")
+# x86's internal memslots: __x86_set_memory_region() (x86.c) makes them; the
+# harness's kvm_arch_vcpu_create() stand-in calls it for the APIC access page.
+X86_ROOTS = ("__x86_set_memory_region",)
+# x86's memslot limits (asm/kvm_host.h): the slots it keeps for itself, and its
+# address spaces (SMM).  Taken instead of kvm_host.h's generic defaults.
+X86_DEFINES = ("KVM_INTERNAL_MEM_SLOTS", "KVM_MAX_NR_ADDRESS_SPACES")
 
 # The real callers of the bus: KVM_IOEVENTFD (eventfd.c) and
 # KVM_[UN]REGISTER_COALESCED_MMIO (coalesced_mmio.c), with what kvm_create_vm()
@@ -71,6 +93,9 @@ SHIM_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
                         "kernel-shim")
 HOST_INLINES = (("function", "kvm_get_bus"), ("function", "kvm_get_vcpu"),
                 ("function", "kvm_get_vcpu_by_id"))
+# Besides these, every inline function of kvm_host.h the extracted code calls
+# (the memslot helpers: __kvm_memslots(), id_to_memslot(), ...) is taken with
+# its own closure over kvm_host.h, under the shim's configuration.
 
 C_KEYWORDS = frozenset("""
 auto break case char const continue default do double else enum extern float
@@ -790,20 +815,57 @@ def _section(items, rel, guard, what):
     return "\n".join(out) + "\n"
 
 
-def _types(tree, stubs, skip, code):
+def _shim(tree_headers, arch_macros):
+    """(names, macros) the shim gives, with the tree's own rb-tree, interval
+    tree and hash table headers it includes, and the arch's defines."""
+    shim_dir = SHIM_DIR
+    try:
+        shim, macros = kernel_types.shim_names(
+            shim_dir, lambda p: segment(Source(os.path.relpath(p, shim_dir), _read_text(p))))
+    except kernel_types.TypeError_ as e:
+        raise ExtractError(str(e))
+    for items in tree_headers:
+        for it in items:
+            shim.update(it.names)
+            shim.update(t.split()[1] for t in it.tags)
+    macros.update(arch_macros)
+    shim.update(arch_macros)
+    return shim, macros
+
+
+def _types(tree, stubs, skip, code, shim, macros):
     """The kernel_types.Closure of the code's types over the tree's headers."""
     shim_dir = SHIM_DIR
     try:
         ph = kernel_types.read_placeholders(os.path.join(shim_dir, "placeholders.def"))
-        shim, macros = kernel_types.shim_names(
-            shim_dir, lambda p: segment(Source(os.path.relpath(p, shim_dir), _read_text(p))))
         headers = {rel: tree.items(rel, "the kernel types")
                    for rel in kernel_types.TYPE_HEADERS if tree.exists(rel)}
         cl = kernel_types.Closure(headers, shim, macros, ph, skip, set(stubs), pp_tokens)
+        tags = {t.split()[1] for it in code for t in it.tags}
+        cl.fn_only = {nm for it in code if it.kind == "function" for nm in it.names} - tags
         cl.roots(code, TYPE_ROOTS)
     except kernel_types.TypeError_ as e:
         raise ExtractError(str(e))
     return cl
+
+
+def _arch_defines(tree):
+    """x86's X86_DEFINES items from asm/kvm_host.h (each whatever its #if:
+    the simulated x86 has SMM), and their integer values; none without it."""
+    if not tree.exists(X86_HOST):
+        return [], {}
+    items, vals = [], {}
+    for it in tree.items(X86_HOST, "x86's memslot limits"):
+        if it.kind != "define" or not it.names or it.names[0] not in X86_DEFINES:
+            continue
+        if it.names[0] in vals:
+            continue
+        m = re.match(r"#\s*define\s+\w+\s+(\d+)\s*$", it.first.text)
+        if not m:
+            continue
+        items.append(it)
+        vals[it.names[0]] = int(m.group(1))
+    return items, vals
 
 
 def _sha256(path):
@@ -972,6 +1034,36 @@ def extract(tree_dir, stubs_path):
     iodev_items = segment(iodev)
 
     host_inl = [_find(host_items, k, n, KVM_HOST) for k, n in HOST_INLINES]
+    tree_hdrs = [rel for rel in TREE_HEADERS if tree.exists(rel)]
+    arch_items, arch_vals = _arch_defines(tree)
+    shim, macros = _shim([tree.items(rel, "the memslots") for rel in tree_hdrs], arch_vals)
+    # kvm_host.h's inline functions under the shim's configuration: the first
+    # variant whose #if holds.
+    host_fn = {}
+    for it in host_items:
+        if it.kind == "function" and it.names and kernel_types.cond_holds(it.cond, macros):
+            host_fn.setdefault(it.names[0], it)
+    # kvm_host.h's macros: the type closure takes them, but what their bodies
+    # call (kvm_for_each_memslot_in_gfn_range()'s iterator) is searched here.
+    host_def = {}
+    for it in host_items:
+        if it.kind == "define" and it.names and kernel_types.cond_holds(it.cond, macros):
+            host_def.setdefault(it.names[0], it)
+    host_chosen = {id(it): it for it in host_inl}
+    host_extra = []
+    # x86's internal memslots, when the tree has x86.c and x86 keeps slots for itself.
+    x86_items = []
+    if tree.exists(X86) and arch_vals.get("KVM_INTERNAL_MEM_SLOTS", 0) >= 2:
+        x86_all = tree.items(X86, "x86's internal memslots")
+        for r in X86_ROOTS:
+            for it in x86_all:
+                if it.kind == "function" and it.names == [r]:
+                    x86_items.append(it)
+                    break
+            else:
+                NOTES.append("%s has no %s(): the APIC access page memslot is off" % (X86, r))
+                x86_items = []
+                break
 
     idx = _index(main_items)
     for r in ROOTS:
@@ -984,7 +1076,25 @@ def extract(tree_dir, stubs_path):
 
     def want(name):
         defs = idx.get(name)
-        if not defs or name in stubs:
+        if name in stubs:
+            return
+        if not defs:
+            d = host_def.get(name)
+            if d is not None and id(d) not in host_chosen and name not in shim:
+                host_chosen[id(d)] = d
+                refs = set()
+                _refs(pp_tokens(d.src, d.first)[1:], stubs, refs, d.src)
+                for nm in sorted(refs):
+                    want(nm)
+                return
+            h = host_fn.get(name)
+            if h is not None and name not in shim and id(h) not in host_chosen:
+                if h.broken:
+                    raise ExtractError("%s:%d: cannot extract '%s': %s" % (
+                        KVM_HOST, h.line, name, h.broken))
+                host_chosen[id(h)] = h
+                host_extra.append(h)
+                work.append(h)
             return
         if name in ROOTS:
             defs = [d for d in defs if d.kind == "function"]
@@ -1009,6 +1119,10 @@ def extract(tree_dir, stubs_path):
 
     for r in ROOTS:
         want(r)
+    for r in OPTIONAL_ROOTS:
+        if any(it.kind == "function" for it in idx.get(r, ())):
+            want(r)
+    work.extend(x86_items)
     while work:
         it = work.pop()
         for nm in sorted(references(it, stubs)):
@@ -1016,15 +1130,16 @@ def extract(tree_dir, stubs_path):
 
     picked = sorted(chosen.values(), key=lambda it: it.first.start)
     funcs = [it for it in picked if it.kind == "function"]
+    host_inl = sorted(host_inl + host_extra, key=lambda it: it.first.start)
     defined = set()
-    for it in picked + host_inl + iodev_items:
+    for it in picked + host_inl + iodev_items + x86_items + arch_items:
         if it.kind in ("function", "decl", "define"):
             defined.update(it.names)
     caller_heads, caller_items, caller_notes = _extract_callers(tree, stubs, set(defined))
     notes.extend(caller_notes)
     caller_funcs = [it for it in caller_items if it.kind == "function"]
     types = _types(tree, stubs, set(defined),
-                   picked + host_inl + caller_heads + caller_items)
+                   picked + host_inl + caller_heads + caller_items + x86_items, shim, macros)
     host_types = types.items()
     # A uapi type both need is emitted once, with the kernel types (earlier).
     caller_heads = [it for it in caller_heads if id(it) not in types.chosen]
@@ -1034,7 +1149,7 @@ def extract(tree_dir, stubs_path):
 
     # stubs the emitted code references, and the calls it makes
     emitted = [(IODEV, iodev_items), (KVM_HOST, host_types + host_inl),
-               (KVM_MAIN, picked), (None, caller_heads + caller_items)]
+               (KVM_MAIN, picked), (None, caller_heads + caller_items), (X86, x86_items)]
     used_stubs = set()
     calls = []
     for rel, its in emitted:
@@ -1077,7 +1192,15 @@ def extract(tree_dir, stubs_path):
     out["kvm_host_types.h"] = types.header("BUSFUZZ_GEN_KVM_HOST_TYPES_H")
     out["kvm_host_bus_inlines.h"] = _section(
         host_inl, KVM_HOST, "BUSFUZZ_GEN_KVM_HOST_BUS_INLINES_H",
-        "the I/O bus inline helpers")
+        "the inline helpers the extracted code calls")
+    out["kvm_arch_defs.h"] = _section(
+        arch_items, X86_HOST, "BUSFUZZ_GEN_KVM_ARCH_DEFS_H",
+        "x86's memslot limits (its internal slots, its address spaces with SMM)")
+    for rel in tree_hdrs:
+        out[rel] = '#line 1 "%s"\n' % rel + tree.read(rel)
+    tree_libs = [rel for rel in TREE_LIBS if tree.exists(rel)]
+    for rel in tree_libs:
+        out[rel] = '#line 1 "%s"\n' % rel + tree.read(rel)
 
     # kvm_main_bus.c
     c = ["/* SPDX-License-Identifier: GPL-2.0-only */",
@@ -1099,12 +1222,16 @@ def extract(tree_dir, stubs_path):
         c.extend("%s;" % t for t in tags)
         c.append("")
     c.append("/* prototypes of the extracted functions */")
-    for it in funcs + caller_funcs:
+    for it in funcs + caller_funcs + x86_items:
         c.append(it.header_text() + ";")
     c.append("")
-    for it in caller_heads + picked + caller_items:
+    for it in caller_heads + picked + x86_items + caller_items:
         c.append('#line %d "%s"' % (it.line, it.src.rel))
         c.append(it.text())
+        c.append("")
+    if tree_libs:
+        c.append("/* the rb-tree and interval tree the memslots are made of, whole */")
+        c.extend('#include "%s"' % rel for rel in tree_libs)
         c.append("")
     out["kvm_main_bus.c"] = "\n".join(c)
 
@@ -1137,7 +1264,7 @@ def extract(tree_dir, stubs_path):
     have = []
     for rel, its in ((KVM_MAIN, funcs), (EVENTFD, [i for i in caller_funcs if i.src.rel == EVENTFD]),
                      (COALESCED, [i for i in caller_funcs if i.src.rel == COALESCED]),
-                     (KVM_HOST, host_inl),
+                     (KVM_HOST, host_inl), (X86, x86_items),
                      (IODEV, [i for i in iodev_items if i.kind == "function"])):
         for it in its:
             have.append((it.names[0], "%s:%d" % (rel, it.line)))
@@ -1159,6 +1286,9 @@ def extract(tree_dir, stubs_path):
           " * -1: not in the tree (no vgic-init.c, or no dist->ready test there). */",
           "#define BUSFUZZ_VGIC_READY_ACQUIRE %d" % facts["vgic"][0],
           "#define BUSFUZZ_VGIC_READY_RELEASE %d" % facts["vgic"][1],
+          "/* 1: x86's APIC access page memslot can be made at the first vCPU",
+          " * (x86.c's __x86_set_memory_region(), asm/kvm_host.h's internal slots). */",
+          "#define BUSFUZZ_X86_APIC_MEMSLOT %d" % int(bool(x86_items)),
           "", "#endif /* BUSFUZZ_GEN_EXTRACTED_H */", ""]
     out["extracted.h"] = "\n".join(e)
 

@@ -219,13 +219,15 @@ class Closure:
                     continue
                 for nm in it.names:
                     self.idx.setdefault(nm, []).append(it)
+        self.fn_only = set()        # skip names that are functions only, never tags (kvm_memslots())
         self.chosen = {}
         self.used_ph = set()
         self.forward = set()
 
     def want(self, name, why=None, tag=False):
         """why: (item, 'struct x') when a member embeds the type."""
-        if name in self.skip or name in self.shim or (name in self.stubs and not tag):
+        if (name in self.skip and not (tag and name in self.fn_only)) or name in self.shim or \
+                (name in self.stubs and not tag):
             return None
         if name in self.ph:
             self.used_ph.add(name)

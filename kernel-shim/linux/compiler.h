@@ -19,6 +19,7 @@
 #define __user
 #define __force
 #define __counted_by(m)
+#define fallthrough __attribute__((__fallthrough__))
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
 /* Load through the model; the value comes back in the low bytes (little endian). */

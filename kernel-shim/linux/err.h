@@ -11,4 +11,7 @@ static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
 static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE((unsigned long)ptr); }
 static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR(ptr); }
 
+/* x86's __x86_set_memory_region() returns its errors as user pointers. */
+#define ERR_PTR_USR(error) ((void __user *)ERR_PTR(error))
+
 #endif /* BUSFUZZ_SHIM_LINUX_ERR_H */

@@ -14,4 +14,8 @@
 /* include/linux/align.h's: older trees' ioeventfd_in_range() checks the datamatch pointer with it. */
 #define IS_ALIGNED(x, a) (((x) & ((typeof(x))(a) - 1)) == 0)
 
+#define ALIGN(x, a) (((x) + ((typeof(x))(a) - 1)) & ~((typeof(x))(a) - 1))
+#define BIT_ULL(nr) (1ULL << (nr))
+#define BITS_PER_LONG (8 * (int)sizeof(long))
+
 #endif /* BUSFUZZ_SHIM_LINUX_KERNEL_H */

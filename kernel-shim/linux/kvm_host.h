@@ -39,11 +39,15 @@
 /* The simulated arch's limits (asm/kvm_host.h): a few vCPUs, one address space. */
 #define KVM_MAX_VCPUS 4
 
-/* rbtree and hashtable initialisers of the placeholders (placeholders.def). */
-#define RB_ROOT ((struct rb_root){ 0 })
-#define RB_ROOT_CACHED ((struct rb_root_cached){ 0 })
-#define hash_init(h) memset(h, 0, sizeof(h))
-#define DECLARE_HASHTABLE(name, bits) struct hlist_head name[1 << (bits)]
+/*
+ * What memslots are made of: the tree's own rb-tree, interval tree and hash
+ * table headers, copied into the build (tools/extract.py's TREE_HEADERS).
+ */
+#include <linux/rbtree.h>
+#include <linux/interval_tree.h>
+#include <linux/hashtable.h>
+/* x86's memslot limits from the tree's asm/kvm_host.h (generated; may be empty). */
+#include "kvm_arch_defs.h"
 
 /* struct kvm, struct kvm_vcpu and all they embed: from the tree's headers. */
 #include "kvm_host_types.h"		/* generated */
@@ -57,12 +61,30 @@
 /* The arch hook's generic part, in fuzz/harness.c: every arch frees its vCPUs there. */
 void kvm_arch_destroy_vm(struct kvm *kvm);
 
-/* The simulated arch has one memslot address space (no SMM). */
+/*
+ * How many memslot address spaces a VM uses (x86's kvm_arch_nr_memslot_as_ids()).
+ * x86 with SMM has two (KVM_MAX_NR_ADDRESS_SPACES from the tree's
+ * asm/kvm_host.h); the scenario sets it per execution (fuzz/harness.c):
+ * 2 when it models x86 and its APIC access page memslot, else 1, as the
+ * arches without SMM.  6.1 loops over the constant KVM_ADDRESS_SPACE_NUM
+ * (kvm_host.h's generic 1) instead and never calls this.
+ */
+extern int sim_memslot_as_ids;
 static inline int kvm_arch_nr_memslot_as_ids(struct kvm *kvm)
 {
 	(void)kvm;
-	return 1;
+	return sim_memslot_as_ids;
 }
+
+/* vCPUs run outside SMM: their memslots are address space 0's (x86's hflags test). */
+static inline int kvm_arch_vcpu_memslots_id(struct kvm_vcpu *vcpu)
+{
+	(void)vcpu;
+	return 0;
+}
+
+/* The arch hook, in fuzz/harness.c: a labelled stand-in (x86's APIC access page memslot). */
+int kvm_arch_vcpu_create(struct kvm_vcpu *vcpu);
 
 /* kvm_host.h's generic VM allocation (no arch override on the simulated arch). */
 #define kvm_arch_alloc_vm() ((struct kvm *)kzalloc(sizeof(struct kvm), GFP_KERNEL_ACCOUNT))

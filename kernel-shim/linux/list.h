@@ -89,4 +89,40 @@ static inline bool list_empty(const struct list_head *h) { return h->next == h; 
 	     n = list_next_entry(pos, member);					\
 	     &pos->member != (head); pos = n, n = list_next_entry(n, member))
 
+/*
+ * hlists, for the memslots' id hash table (the tree's linux/hashtable.h):
+ * plain links, changed only under slots_lock on the inactive memslots.
+ */
+#define HLIST_HEAD_INIT { .first = NULL }
+static inline void INIT_HLIST_NODE(struct hlist_node *h) { h->next = NULL; h->pprev = NULL; }
+static inline int hlist_unhashed(const struct hlist_node *h) { return !h->pprev; }
+static inline int hlist_empty(const struct hlist_head *h) { return !h->first; }
+static inline void hlist_add_head(struct hlist_node *n, struct hlist_head *h)
+{
+	sim_check_live_within(h, SIM_SITE("hlist_add_head"), "hlist_add_head (head)");
+	n->next = h->first;
+	if (h->first)
+		h->first->pprev = &n->next;
+	h->first = n;
+	n->pprev = &h->first;
+}
+static inline void __hlist_del(struct hlist_node *n)
+{
+	sim_check_live_within(n, SIM_SITE("hlist_del"), "hlist_del");
+	*n->pprev = n->next;
+	if (n->next)
+		n->next->pprev = n->pprev;
+}
+static inline void hlist_del_init(struct hlist_node *n)
+{
+	if (!hlist_unhashed(n)) {
+		__hlist_del(n);
+		INIT_HLIST_NODE(n);
+	}
+}
+#define hlist_entry(ptr, type, member) container_of(ptr, type, member)
+#define hlist_entry_safe(ptr, type, member) ({ __typeof__(ptr) ____ptr = (ptr);			____ptr ? hlist_entry(____ptr, type, member) : NULL; })
+#define hlist_for_each_entry(pos, head, member)							for (pos = hlist_entry_safe((head)->first, __typeof__(*(pos)), member); pos;		     pos = hlist_entry_safe((pos)->member.next, __typeof__(*(pos)), member))
+#define hlist_for_each_entry_safe(pos, n, head, member)						for (pos = hlist_entry_safe((head)->first, __typeof__(*pos), member);			     pos && ({ n = pos->member.next; 1; });						     pos = hlist_entry_safe(n, __typeof__(*pos), member))
+
 #endif /* BUSFUZZ_SHIM_LINUX_LIST_H */

@@ -35,4 +35,7 @@
 #define kmem_cache_free(c, p) sim_kfree(p, SIM_SITE("kmem_cache_free"))
 #define kvfree(p) sim_kfree(p, SIM_SITE("kvfree"))
 
+/* The dirty bitmap's (kvm_destroy_dirty_bitmap()); never allocated here: no slot logs dirty pages. */
+#define vfree(p) sim_kfree(p, SIM_SITE("vfree"))
+
 #endif /* BUSFUZZ_SHIM_LINUX_SLAB_H */
