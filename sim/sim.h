@@ -295,6 +295,7 @@ struct sim_cost_wait {
 };
 extern bool sim_cost_on;
 void sim_cost_start(const struct sim_cost_params *p);
+void sim_cost_stop(void);
 unsigned long sim_cost_jiffies(void);
 void sim_cost_sleep(unsigned long jiffies);	/* userspace waits: time passes, due work runs */
 int sim_cost_take_waits(struct sim_cost_wait *out, int max);	/* the waits since the last call */

@@ -111,6 +111,11 @@ void sim_cost_start(const struct sim_cost_params *p)
 	memset(T, 0, sizeof(T));
 }
 
+void sim_cost_stop(void)
+{
+	sim_cost_on = false;
+}
+
 unsigned long sim_cost_jiffies(void)
 {
 	return now;
