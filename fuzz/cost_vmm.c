@@ -103,7 +103,7 @@ static void cost_vcpu(void)
 
 static void cost_memslot(void)
 {
-#ifdef BUSFUZZ_HAVE_SET_USER_MEMORY_REGION
+#if HAVE_MEMSLOTS
 	struct kvm_userspace_memory_region m;
 	unsigned long t0 = sim_cost_jiffies();
 	int r;
@@ -211,6 +211,16 @@ int busfuzz_cost_run(const struct cost_step *steps, int nsteps, const struct sim
 	kvm_vcpu_cache = &vcpu_cache;
 	for (int s = 0; s < NSLOTS; s++)
 		h.kind[s] = -1;
+	for (int i = 0; i < IN_MAX_MEMSLOTS; i++)
+		h.ms_pos[i] = -1;
+	/* x86 with SMM, as QEMU's default machines: the first vCPU makes the APIC access page memslot
+	 * in both address spaces (kvm_arch_vcpu_create() above). */
+	h.sc.x86 = BUSFUZZ_X86_APIC_MEMSLOT;
+#ifdef KVM_MAX_NR_ADDRESS_SPACES
+	sim_memslot_as_ids = h.sc.x86 ? KVM_MAX_NR_ADDRESS_SPACES : 1;
+#else
+	sim_memslot_as_ids = 1;
+#endif
 	sim_eventfd_reset();
 	sim_srcu_start_worker();
 	sim_thread_create("vmm", cost_thread, NULL, false);

@@ -104,6 +104,8 @@ def post_shape(tree, name):
 def fixed_shape(tree, name, base):
     lines = cost_json(tree)
     vc = vcpu_creations(lines)
+    check("%s: the first KVM_CREATE_VCPU still makes its memslot updates (expedited waits)" % name,
+          len(vc.get(1, [])) == 3 and all(any(w["kind"] == "expedited" for w in l["waits"]) for l in vc[1]))
     check("%s: no KVM_CREATE_VCPU waits behind a call_srcu(), nor a jiffy" % name,
           all(not any(w["behind_call"] == "call_srcu" or w["jiffies"] for w in l["waits"])
               for ls in vc.values() for l in ls))
