@@ -15,7 +15,7 @@
  * request goes through the boot CPU's srcu_data, as below big_cpu_lim CPUs
  * without contention), rcu_gp_is_normal() false, srcu_init_done, and work
  * items that run at once when due and take no time.  Readers inside a read
- * section while a grace period scans (try_check_zero() spinning) are not
+ * section while a grace period scans (t_try_check_zero() spinning) are not
  * modelled: cost runs have no preemption, and such a scan traps.
  *
  * The clock: jiffies, advanced only when the calling thread waits (a
@@ -137,7 +137,7 @@ static struct tsrcu *tof(struct sim_srcu *s)
 
 /* ---- workqueue and timers ---------------------------------------------------- */
 
-static void queue_work(struct tsrcu *t, int kind)
+static void wq_queue(struct tsrcu *t, int kind)
 {
 	bool *q = kind == W_GP ? &t->gp_queued : &t->cb_queued;
 
@@ -154,7 +154,7 @@ static void queue_delayed_gp(struct tsrcu *t, unsigned long delay, int rule)
 	if (t->gp_queued || t->gp_timer)
 		return;
 	if (!delay) {
-		queue_work(t, W_GP);
+		wq_queue(t, W_GP);
 		return;
 	}
 	t->gp_timer = true;
@@ -166,7 +166,7 @@ static void queue_delayed_gp(struct tsrcu *t, unsigned long delay, int rule)
 static void queue_cbs(struct tsrcu *t, unsigned long delay, int rule)
 {
 	if (!delay) {
-		queue_work(t, W_CB);
+		wq_queue(t, W_CB);
 		return;
 	}
 	if (!t->cb_timer || CMP_LT(now + delay, t->cb_timer_at)) {
@@ -178,7 +178,7 @@ static void queue_cbs(struct tsrcu *t, unsigned long delay, int rule)
 
 /* ---- srcutree.c ------------------------------------------------------------------ */
 
-static bool gp_is_expedited(struct tsrcu *t)	/* srcu_gp_is_expedited() */
+static bool t_gp_is_expedited(struct tsrcu *t)	/* srcu_gp_is_expedited() */
 {
 	return CMP_LT(t->gp_seq, t->gp_seq_needed_exp);
 }
@@ -195,11 +195,11 @@ static unsigned long nodelay_phase(void)	/* SRCU_DEFAULT_MAX_NODELAY_PHASE, at P
 }
 
 /* srcu_get_delay() */
-static unsigned long get_delay(struct tsrcu *t)
+static unsigned long t_get_delay(struct tsrcu *t)
 {
 	unsigned long jbase = P.interval, j;
 
-	if (gp_is_expedited(t))
+	if (t_gp_is_expedited(t))
 		jbase = 0;
 	if (!P.grows)		/* 5.10: 0 when expedited, else SRCU_INTERVAL */
 		return jbase;
@@ -225,7 +225,7 @@ static const struct sim_site *starter_of(struct tsrcu *t, unsigned long endseq)
 }
 
 /* srcu_gp_start() */
-static void gp_start(struct tsrcu *t)
+static void t_gp_start(struct tsrcu *t)
 {
 	t->gp_start = now;
 	t->n_exp_nodelay = 0;
@@ -234,7 +234,7 @@ static void gp_start(struct tsrcu *t)
 }
 
 /* srcu_reschedule() */
-static void reschedule(struct tsrcu *t, unsigned long delay, int rule)
+static void t_reschedule(struct tsrcu *t, unsigned long delay, int rule)
 {
 	bool pushgp = true;
 
@@ -242,32 +242,32 @@ static void reschedule(struct tsrcu *t, unsigned long delay, int rule)
 		if (!seq_state(t->gp_seq))
 			pushgp = false;
 	} else if (!seq_state(t->gp_seq)) {
-		gp_start(t);
+		t_gp_start(t);
 	}
 	if (pushgp)
 		queue_delayed_gp(t, delay, rule);
 }
 
-/* try_check_zero(): the readers of the index; a reader inside is not modelled. */
-static void try_check_zero(struct tsrcu *t)
+/* t_try_check_zero(): the readers of the index; a reader inside is not modelled. */
+static void t_try_check_zero(struct tsrcu *t)
 {
 	int n;
 
-	(void)get_delay(t);	/* its srcu_n_exp_nodelay count */
+	(void)t_get_delay(t);	/* its srcu_n_exp_nodelay count */
 	n = sim_srcu_nreaders(t->s);
 	if (n)
-		trap("a grace period of %s scans while %d reader(s) are inside: try_check_zero()'s "
+		trap("a grace period of %s scans while %d reader(s) are inside: t_try_check_zero()'s "
 		     "waiting for readers is not modelled", sim_srcu_name(t->s), n);
 }
 
 /* srcu_gp_end() */
-static void gp_end(struct tsrcu *t)
+static void t_gp_end(struct tsrcu *t)
 {
 	unsigned long cbdelay = 1;
 
 	if (P.cbdelay_get_delay)
-		cbdelay = get_delay(t);		/* 5.10 */
-	else if (gp_is_expedited(t))
+		cbdelay = t_get_delay(t);		/* 5.10 */
+	else if (t_gp_is_expedited(t))
 		cbdelay = 0;
 	t->last_gp_end = now;
 	t->gp_seq = (t->gp_seq | SEQ_STATE_MASK) + 1;	/* rcu_seq_end() */
@@ -280,38 +280,38 @@ static void gp_end(struct tsrcu *t)
 	/* SRCU_SIZE_SMALL: the boot CPU's srcu_data, whether or not it has callbacks */
 	queue_cbs(t, cbdelay, SIM_COST_R_GP_END_CBDELAY);
 	if (!seq_state(t->gp_seq) && CMP_LT(t->gp_seq, t->gp_seq_needed)) {
-		gp_start(t);
-		reschedule(t, 0, SIM_COST_R_GP_END_NEXT);
+		t_gp_start(t);
+		t_reschedule(t, 0, SIM_COST_R_GP_END_NEXT);
 	}
 }
 
 /* srcu_advance_state() */
-static void advance_state(struct tsrcu *t)
+static void t_advance_state(struct tsrcu *t)
 {
 	if (seq_state(t->gp_seq) == 0) {
 		if (CMP_GE(t->gp_seq, t->gp_seq_needed))
 			return;
-		gp_start(t);
+		t_gp_start(t);
 	}
 	if (seq_state(t->gp_seq) == SCAN1) {
-		try_check_zero(t);
+		t_try_check_zero(t);
 		t->gp_seq = (t->gp_seq & ~SEQ_STATE_MASK) | SCAN2;	/* after srcu_flip() */
 		t->n_exp_nodelay = 0;
 	}
 	if (seq_state(t->gp_seq) == SCAN2) {
-		try_check_zero(t);
+		t_try_check_zero(t);
 		t->n_exp_nodelay = 0;
-		gp_end(t);
+		t_gp_end(t);
 	}
 }
 
-/* process_srcu() */
-static void process_srcu(struct tsrcu *t)
+/* t_process_srcu() */
+static void t_process_srcu(struct tsrcu *t)
 {
 	unsigned long curdelay;
 
-	advance_state(t);
-	curdelay = get_delay(t);
+	t_advance_state(t);
+	curdelay = t_get_delay(t);
 	if (P.reschedule_count) {
 		if (curdelay) {
 			t->reschedule_count = 0;
@@ -323,11 +323,11 @@ static void process_srcu(struct tsrcu *t)
 			t->reschedule_jiffies = now;
 		}
 	}
-	reschedule(t, curdelay, SIM_COST_R_PROCESS_RESCHEDULE);
+	t_reschedule(t, curdelay, SIM_COST_R_PROCESS_RESCHEDULE);
 }
 
 /* srcu_invoke_callbacks(): every callback whose grace period is done, in order. */
-static void invoke_callbacks(struct tsrcu *t)
+static void t_invoke_callbacks(struct tsrcu *t)
 {
 	int kept = 0;
 
@@ -347,7 +347,7 @@ static void invoke_callbacks(struct tsrcu *t)
 }
 
 /* srcu_funnel_gp_start(), SRCU_SIZE_SMALL: no srcu_node to walk. */
-static void funnel_gp_start(struct tsrcu *t, unsigned long s, bool do_norm, const struct sim_site *site)
+static void t_funnel_gp_start(struct tsrcu *t, unsigned long s, bool do_norm, const struct sim_site *site)
 {
 	if (CMP_LT(t->gp_seq_needed, s)) {
 		int k = 0;
@@ -365,21 +365,21 @@ static void funnel_gp_start(struct tsrcu *t, unsigned long s, bool do_norm, cons
 	if (!do_norm && CMP_LT(t->gp_seq_needed_exp, s))
 		t->gp_seq_needed_exp = s;
 	if (!CMP_GE(t->gp_seq, s) && seq_state(t->gp_seq) == 0) {
-		gp_start(t);
+		t_gp_start(t);
 		/* 7.x: irq_work_queue() -> srcu_irq_work(), which runs at once; 6.x: directly */
-		queue_delayed_gp(t, !!get_delay(t), SIM_COST_R_KICK);
+		queue_delayed_gp(t, !!t_get_delay(t), SIM_COST_R_KICK);
 	}
 }
 
 /* srcu_funnel_exp_start(), SRCU_SIZE_SMALL */
-static void funnel_exp_start(struct tsrcu *t, unsigned long s)
+static void t_funnel_exp_start(struct tsrcu *t, unsigned long s)
 {
 	if (CMP_LT(t->gp_seq_needed_exp, s))
 		t->gp_seq_needed_exp = s;
 }
 
 /* srcu_gp_start_if_needed(); waiter: the wait the callback ends, -1 for call_srcu(). */
-static unsigned long gp_start_if_needed(struct tsrcu *t, int waiter, bool do_norm, const struct sim_site *site)
+static unsigned long t_gp_start_if_needed(struct tsrcu *t, int waiter, bool do_norm, const struct sim_site *site)
 {
 	unsigned long s = seq_snap(t->gp_seq);
 	bool needgp = false, needexp = false;
@@ -397,14 +397,14 @@ static unsigned long gp_start_if_needed(struct tsrcu *t, int waiter, bool do_nor
 		needexp = true;
 	}
 	if (needgp)
-		funnel_gp_start(t, s, do_norm, site);
+		t_funnel_gp_start(t, s, do_norm, site);
 	else if (needexp)
-		funnel_exp_start(t, s);
+		t_funnel_exp_start(t, s);
 	return s;
 }
 
 /* srcu_should_expedite() (srcu_might_be_idle() before 6.13) */
-static bool should_expedite(struct tsrcu *t)
+static bool t_should_expedite(struct tsrcu *t)
 {
 	for (int i = 0; i < t->ncb; i++)
 		if (!CMP_GE(t->gp_seq, t->cbs[i].s))
@@ -425,11 +425,11 @@ static void drain(void)
 
 			if (t->gp_timer && CMP_GE(now, t->gp_timer_at)) {
 				t->gp_timer = false;
-				queue_work(t, W_GP);
+				wq_queue(t, W_GP);
 			}
 			if (t->cb_timer && CMP_GE(now, t->cb_timer_at)) {
 				t->cb_timer = false;
-				queue_work(t, W_CB);	/* srcu_delay_timer() */
+				wq_queue(t, W_CB);	/* srcu_delay_timer() */
 			}
 		}
 		if (!nfifo)
@@ -440,10 +440,10 @@ static void drain(void)
 		memmove(fifo, fifo + 1, --nfifo * sizeof(fifo[0]));
 		if (kind == W_GP) {
 			t->gp_queued = false;	/* pending is cleared before the function runs */
-			process_srcu(t);
+			t_process_srcu(t);
 		} else {
 			t->cb_queued = false;
-			invoke_callbacks(t);
+			t_invoke_callbacks(t);
 		}
 	}
 }
@@ -517,7 +517,7 @@ void sim_cost_call(struct sim_srcu *s, bool expedited, const struct sim_site *si
 	struct tsrcu *t = tof(s);
 
 	drain();
-	gp_start_if_needed(t, -1, !expedited, site);	/* __call_srcu(ssp, rhp, func, do_norm) */
+	t_gp_start_if_needed(t, -1, !expedited, site);	/* __call_srcu(ssp, rhp, func, do_norm) */
 	drain();		/* srcu_irq_work() and work due now run at once */
 }
 
@@ -528,10 +528,10 @@ void sim_cost_synchronize(struct sim_srcu *s, bool expedited, const struct sim_s
 
 	drain();
 	/* synchronize_srcu(): expedited when srcu_should_expedite() says idle */
-	if (!expedited && should_expedite(t))
+	if (!expedited && t_should_expedite(t))
 		expedited = true;
 	w = new_wait(t, expedited ? "expedited" : "normal", site);
-	waits[w].need_seq = gp_start_if_needed(t, w, !expedited, site);	/* __synchronize_srcu() */
+	waits[w].need_seq = t_gp_start_if_needed(t, w, !expedited, site);	/* __synchronize_srcu() */
 	if (!waits[w].behind)
 		waits[w].behind = t->cur_starter;
 	wait_for(w);
@@ -567,11 +567,11 @@ void sim_cost_cleanup(struct sim_srcu *s)
 
 	if (t->gp_timer) {
 		t->gp_timer = false;
-		queue_work(t, W_GP);
+		wq_queue(t, W_GP);
 	}
 	if (t->cb_timer) {
 		t->cb_timer = false;
-		queue_work(t, W_CB);
+		wq_queue(t, W_CB);
 	}
 	drain();
 	t->s = NULL;		/* a later srcu_struct may reuse the pool slot */

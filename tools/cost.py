@@ -265,6 +265,16 @@ def print_compare(a, b, hzs):
         print(line + "  " + ("; ".join(change) or "="))
 
 
+def measure(cli, tree, hzs=(100, 1000), sequence=None):
+    """For other commands (busfuzz check): the JSON-line dicts of `busfuzz cost --tree TREE --json` for the
+    default sequence (or sequence, a file's text).  Raises cli.Fail as the command would exit 2."""
+    try:
+        steps = parse_sequence(sequence or DEFAULT_SEQUENCE, "(sequence)")
+    except BadInput as e:
+        raise cli.Fail(str(e))
+    return json_lines(run_tree(cli, None, None, tree, steps, list(hzs)), list(hzs))
+
+
 def run(cli, args):
     try:
         hzs = parse_hz(args.hz)
