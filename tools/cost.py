@@ -252,6 +252,10 @@ def print_compare(a, b, hzs):
         line = "%-32s %-16s %-16s" % (name, wait_summary(ra["by_hz"][hzs[0]]) if ra else "(none)",
                                       wait_summary(rb["by_hz"][hzs[0]]) if rb else "(none)")
         change = []
+        wa = wait_summary(ra["by_hz"][hzs[0]]) if ra else "-"
+        wb = wait_summary(rb["by_hz"][hzs[0]]) if rb else "-"
+        if wa != wb:
+            change.append("waits: %s -> %s" % (wa, wb))
         for h in hzs:
             va = ms(ra["by_hz"][h]["t1"] - ra["by_hz"][h]["t0"], h) if ra else 0.0
             vb = ms(rb["by_hz"][h]["t1"] - rb["by_hz"][h]["t0"], h) if rb else 0.0
