@@ -320,7 +320,14 @@ static struct kvm_vcpu *create_vcpu(struct kvm *kvm, int id)
 	struct kvm_vcpu *vcpu;
 	int r = vm_ioctl(KVM_CREATE_VCPU, id);
 
-	check_errno("KVM_CREATE_VCPU", id, r < 0 ? r : 0, MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0));
+	/*
+	 * x86's __x86_set_memory_region() does not undo the address spaces it
+	 * set before an allocation failed: the APIC access page memslot stays
+	 * half made, and every later vCPU's creation finds it and returns
+	 * -EEXIST (the kernel's own behaviour, only under fault injection).
+	 */
+	check_errno("KVM_CREATE_VCPU", id, r < 0 ? r : 0, MAY_0 | (sim_cfg.failslab ? MAY_ENOMEM : 0) |
+		    (sim_cfg.failslab && h.sc.x86 ? MAY_EEXIST : 0));
 	vcpu = r < 0 ? NULL : kvm_get_vcpu_by_id(kvm, id);
 	if (r >= 0 && !vcpu)
 		sim_finding("vcpu", &harness_site, "KVM_CREATE_VCPU %d returned %d, but the vCPU is not online", id, r);
@@ -775,6 +782,7 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 	int kind = op & IN_VCPU_KIND, slot = (op >> IN_VCPU_SLOT_SHIFT) & 3, tid = sim_current();
 	int bus, r = 0, in_ring = 0;
 	bool zone = (seen & 1) && (seen >> 2 & 3) == KIND_COALESCED;
+	struct kvm_memory_slot *ms = NULL;
 	gpa_t addr;
 	u64 val = VAL_MATCH;
 
@@ -800,7 +808,7 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 	 * find the user memslots, or miss them, as they come and go.
 	 */
 	if (h.sc.memslots)
-		(void)kvm_vcpu_gfn_to_memslot(vcpu, MEMSLOT_GPA(slot) >> PAGE_SHIFT);
+		ms = kvm_vcpu_gfn_to_memslot(vcpu, MEMSLOT_GPA(slot) >> PAGE_SHIFT);
 #endif
 	h.reached[tid] = (struct reach){ -1, 0, 0 };
 	sim_eventfd_signalled[tid] = -1;
@@ -836,6 +844,16 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 		int serial = sim_eventfd_signalled[tid];
 
 		h.reached[tid] = (struct reach){ KIND_IOEVENTFD, h.efd_of[serial].slot, h.efd_of[serial].epoch };
+	}
+	/*
+	 * A memslot found stays usable to the end of the read section: the
+	 * exit handler reads guest memory through it (its hva), as the
+	 * emulator does after the access.
+	 */
+	if (ms) {
+		static const struct sim_site s = { "fuzz/harness.c", __LINE__, "memslot use" };
+
+		sim_check_live(ms, &s, "memslot found by kvm_vcpu_gfn_to_memslot() in this read section");
 	}
 	check_ordering(slot, seen, op, bus, r, zone && ring_count(addr, slot_len(bus), val) > in_ring);
 }

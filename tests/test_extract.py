@@ -165,9 +165,17 @@ def test_line_directives_point_at_the_tree():
     return ok
 
 
+MEMSLOTS = {"kvm_vm_ioctl_set_memory_region", "kvm_set_memslot", "kvm_swap_active_memslots",
+            "kvm_vcpu_gfn_to_memslot", "__x86_set_memory_region", "id_to_memslot"}
+MEMSLOT_PARTS = ["lib/rbtree.c", "lib/interval_tree.c", "include/linux/rbtree_types.h", "include/linux/rbtree.h",
+                 "include/linux/rbtree_augmented.h", "include/linux/interval_tree.h",
+                 "include/linux/interval_tree_generic.h", "include/linux/hashtable.h",
+                 "arch/x86/kvm/x86.c", "arch/x86/include/asm/kvm_host.h"]
+
+
 def test_sparse_tree_works():
     parts = ["virt/kvm", "include/kvm", "include/linux/kvm_host.h", "include/uapi/linux/kvm.h",
-             "arch/x86/kvm/vmx/vmx.c", "tools/memory-model"]
+             "arch/x86/kvm/vmx/vmx.c", "tools/memory-model"] + MEMSLOT_PARTS
     t = copy_tree("6.12", "sparse", parts)
     out = os.path.join(TMP, "out-sparse")
     rc, err = run(t, out)
@@ -183,6 +191,23 @@ def test_sparse_tree_works():
     ok &= check(rc == 0, "tree without arch/ failed: %s" % err)
     ok &= check(define(out, "BUSFUZZ_VMX_RMB_IN_EMULATION_LOOP") == "-1",
                 "no vmx.c should give -1")
+    return ok
+
+
+def test_memslots_off_without_the_rbtree_code():
+    """A tree without lib/rbtree.c builds with memslots off, and says so: no memslot code, the ioctl a stub."""
+    parts = ["virt/kvm", "include/kvm", "include/linux/kvm_host.h", "include/linux/kvm_types.h",
+             "include/uapi/linux/kvm.h"] + [p for p in MEMSLOT_PARTS if p != "lib/rbtree.c"]
+    t = copy_tree("7", "no-rbtree", parts)
+    out = os.path.join(TMP, "out-no-rbtree")
+    rc, err = run(t, out)
+    ok = check(rc == 0, "tree without lib/rbtree.c failed: %s" % err)
+    ok &= check("lib/rbtree.c: memslots are off" in err, "no note on memslots: %r" % err)
+    if rc == 0:
+        h = have(out)
+        ok &= check(not (MEMSLOTS & h), "memslot code extracted anyway: %s" % (MEMSLOTS & h))
+        ok &= check("#define kvm_vm_ioctl_set_memory_region(...)" in read(out, "stubs.h"), "the ioctl is no stub")
+        ok &= check(not os.path.exists(os.path.join(out, "include/linux/rbtree.h")), "rb-tree headers copied")
     return ok
 
 
@@ -371,9 +396,11 @@ def test_vcpus_and_vm_ioctls_are_extracted():
         h = have(out)
         ok &= check(want <= h, "%s: missing %s" % (v, want - h))
         stubs_h = read(out, "stubs.h")
-        ok &= check("#define kvm_arch_vcpu_create(...)" in stubs_h and
-                    "#define kvm_vm_ioctl_set_memory_region(...)" in stubs_h,
-                    "%s: arch vCPU hook or memslot ioctl not a stub" % v)
+        ok &= check("#define kvm_arch_prepare_memory_region(...)" in stubs_h and
+                    "#define kvm_vm_ioctl_set_memory_region(...)" not in stubs_h and
+                    "#define kvm_arch_vcpu_create(...)" not in stubs_h,
+                    "%s: the memslot ioctl or the vCPU hook's stand-in is a stub, or an arch memslot hook is not" % v)
+        ok &= check(MEMSLOTS <= h, "%s: memslot code missing: %s" % (v, MEMSLOTS - h))
         types = read(out, "kvm_host_types.h")
         ok &= check("#define KVM_CREATE_VCPU" in types and "struct file { void *private_data; };" in types,
                     "%s: ioctl numbers or the struct file placeholder missing" % v)

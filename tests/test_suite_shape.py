@@ -32,6 +32,7 @@ def expected():
             want["native-%s-%s" % (t, kind)] = "sanitizer"
     for t in TEST_TREES:
         want["seeds-" + t] = "tree"
+        want["memslots-" + t] = "tree"
         for n in ("fuzz-smoke-", "stress-", "stress-tsan-"):
             want[n + t] = "sanitizer"
     for t in GENERATIONS:

@@ -65,6 +65,12 @@ TREE_HEADERS = (
     "include/linux/interval_tree_generic.h", "include/linux/hashtable.h",
 )
 TREE_LIBS = ("lib/rbtree.c", "lib/interval_tree.c")
+# Memslot updates need all of these but the first; without them, or in a
+# tree whose memslots are not the rb-trees kvm_swap_active_memslots() swaps
+# (5.10's sorted arrays and install_new_memslots()), memslots are off:
+# these become stubs and the build line says why.
+MEMSLOT_SWAP = "kvm_swap_active_memslots"
+MEMSLOT_STUBS = ("kvm_vm_ioctl_set_memory_region", "kvm_free_memslots")
 # x86's internal memslots: __x86_set_memory_region() (x86.c) makes them; the
 # harness's kvm_arch_vcpu_create() stand-in calls it for the APIC access page.
 X86_ROOTS = ("__x86_set_memory_region",)
@@ -1034,8 +1040,18 @@ def extract(tree_dir, stubs_path):
     iodev_items = segment(iodev)
 
     host_inl = [_find(host_items, k, n, KVM_HOST) for k, n in HOST_INLINES]
-    tree_hdrs = [rel for rel in TREE_HEADERS if tree.exists(rel)]
-    arch_items, arch_vals = _arch_defines(tree)
+    idx = _index(main_items)
+    missing = [rel for rel in TREE_HEADERS[1:] + TREE_LIBS if not tree.exists(rel)]
+    memslots = not missing and any(it.kind == "function" for it in idx.get(MEMSLOT_SWAP, ()))
+    if not memslots:
+        why = ("%s has no %s() (memslots are not rb-trees there)" % (KVM_MAIN, MEMSLOT_SWAP)
+               if not missing else "the tree has no %s" % missing[0])
+        NOTES.append("%s: memslots are off (KVM_SET_USER_MEMORY_REGION is a stub)" % why)
+        stubs = dict(stubs)
+        for nm in MEMSLOT_STUBS:
+            stubs[nm] = "memslots are off: %s" % why
+    tree_hdrs = [rel for rel in TREE_HEADERS if memslots and tree.exists(rel)]
+    arch_items, arch_vals = _arch_defines(tree) if memslots else ([], {})
     shim, macros = _shim([tree.items(rel, "the memslots") for rel in tree_hdrs], arch_vals)
     # kvm_host.h's inline functions under the shim's configuration: the first
     # variant whose #if holds.
@@ -1053,7 +1069,7 @@ def extract(tree_dir, stubs_path):
     host_extra = []
     # x86's internal memslots, when the tree has x86.c and x86 keeps slots for itself.
     x86_items = []
-    if tree.exists(X86) and arch_vals.get("KVM_INTERNAL_MEM_SLOTS", 0) >= 2:
+    if memslots and tree.exists(X86) and arch_vals.get("KVM_INTERNAL_MEM_SLOTS", 0) >= 2:
         x86_all = tree.items(X86, "x86's internal memslots")
         for r in X86_ROOTS:
             for it in x86_all:
@@ -1065,7 +1081,6 @@ def extract(tree_dir, stubs_path):
                 x86_items = []
                 break
 
-    idx = _index(main_items)
     for r in ROOTS:
         if not any(it.kind == "function" for it in idx.get(r, ())):
             raise ExtractError("%s: symbol '%s' not found" % (KVM_MAIN, r))
@@ -1119,7 +1134,7 @@ def extract(tree_dir, stubs_path):
 
     for r in ROOTS:
         want(r)
-    for r in OPTIONAL_ROOTS:
+    for r in OPTIONAL_ROOTS if memslots else ():
         if any(it.kind == "function" for it in idx.get(r, ())):
             want(r)
     work.extend(x86_items)
@@ -1195,10 +1210,13 @@ def extract(tree_dir, stubs_path):
         "the inline helpers the extracted code calls")
     out["kvm_arch_defs.h"] = _section(
         arch_items, X86_HOST, "BUSFUZZ_GEN_KVM_ARCH_DEFS_H",
-        "x86's memslot limits (its internal slots, its address spaces with SMM)")
+        "x86's memslot limits (its internal slots, its address spaces with SMM)").replace(
+            "\n#endif /* BUSFUZZ_GEN_KVM_ARCH_DEFS_H */",
+            "/* 1: the memslots are the tree's rb-trees, with its headers in include/linux/ */\n"
+            "#define BUSFUZZ_TREE_MEMSLOTS %d\n\n#endif /* BUSFUZZ_GEN_KVM_ARCH_DEFS_H */" % memslots)
     for rel in tree_hdrs:
         out[rel] = '#line 1 "%s"\n' % rel + tree.read(rel)
-    tree_libs = [rel for rel in TREE_LIBS if tree.exists(rel)]
+    tree_libs = [rel for rel in TREE_LIBS if memslots]
     for rel in tree_libs:
         out[rel] = '#line 1 "%s"\n' % rel + tree.read(rel)
 
@@ -1225,13 +1243,16 @@ def extract(tree_dir, stubs_path):
     for it in funcs + caller_funcs + x86_items:
         c.append(it.header_text() + ";")
     c.append("")
+    if tree_libs:
+        c.append("/* the rb-tree and interval tree the memslots are made of, whole; their")
+        c.append(" * links are plain stores (kernel-shim/linux/kvm_host.h says why) */")
+        c.append("#include <linux/sim_plain_once.h>")
+        c.extend('#include "%s"' % rel for rel in tree_libs)
+        c.append("#include <linux/sim_plain_once_end.h>")
+        c.append("")
     for it in caller_heads + picked + x86_items + caller_items:
         c.append('#line %d "%s"' % (it.line, it.src.rel))
         c.append(it.text())
-        c.append("")
-    if tree_libs:
-        c.append("/* the rb-tree and interval tree the memslots are made of, whole */")
-        c.extend('#include "%s"' % rel for rel in tree_libs)
         c.append("")
     out["kvm_main_bus.c"] = "\n".join(c)
 

@@ -43,11 +43,30 @@
  * What memslots are made of: the tree's own rb-tree, interval tree and hash
  * table headers, copied into the build (tools/extract.py's TREE_HEADERS).
  */
+/* x86's memslot limits from the tree's asm/kvm_host.h (generated; may be empty). */
+#include "kvm_arch_defs.h"
+#if BUSFUZZ_TREE_MEMSLOTS
+/*
+ * The rb-tree code's WRITE_ONCE()s (for lockless lookups of latched trees)
+ * are plain stores here, as in lib/rbtree.c and lib/interval_tree.c
+ * (tools/extract.py): KVM changes only the inactive memslots' trees, which
+ * no reader walks until kvm_swap_active_memslots() publishes them with
+ * rcu_assign_pointer(); only that pointer is marked.  So a memslot update
+ * costs no marked locations of the model (it has SIM_MAX_LOC), and readers
+ * always see the newest links: listed among README's strengthenings.
+ */
+#include <linux/sim_plain_once.h>
 #include <linux/rbtree.h>
 #include <linux/interval_tree.h>
 #include <linux/hashtable.h>
-/* x86's memslot limits from the tree's asm/kvm_host.h (generated; may be empty). */
-#include "kvm_arch_defs.h"
+#include <linux/sim_plain_once_end.h>
+#else
+/* Memslots off (tools/extract.py says why): kvm_create_vm() only initialises empty placeholders. */
+#define RB_ROOT ((struct rb_root){ 0 })
+#define RB_ROOT_CACHED ((struct rb_root_cached){ 0 })
+#define hash_init(h) memset(h, 0, sizeof(h))
+#define DECLARE_HASHTABLE(name, bits) struct hlist_head name[1 << (bits)]
+#endif
 
 /* struct kvm, struct kvm_vcpu and all they embed: from the tree's headers. */
 #include "kvm_host_types.h"		/* generated */
