@@ -85,7 +85,6 @@ static int nfifo;
 static struct sim_cost_wait waits[MAX_WAITS];
 static int nwaits;
 static struct { bool done; unsigned long at; } wstate[MAX_WAITS];
-static int cur_wait = -1;		/* the wait whose clock advances record their rules */
 
 __attribute__((noreturn, format(printf, 1, 2))) static void trap(const char *fmt, ...)
 {
@@ -107,7 +106,6 @@ void sim_cost_start(const struct sim_cost_params *p)
 	sim_cost_on = true;
 	now = 0;
 	nT = nfifo = nwaits = 0;
-	cur_wait = -1;
 	memset(T, 0, sizeof(T));
 }
 
@@ -123,16 +121,23 @@ unsigned long sim_cost_jiffies(void)
 
 static struct tsrcu *tof(struct sim_srcu *s)
 {
-	for (int i = 0; i < nT; i++)
+	struct tsrcu *t = NULL;
+
+	for (int i = 0; i < nT; i++) {
 		if (T[i].s == s)
 			return &T[i];
-	if (nT == SIM_MAX_SRCU)
+		if (!T[i].s && !t)
+			t = &T[i];	/* cleaned up: free again */
+	}
+	if (!t && nT == SIM_MAX_SRCU)
 		sim_fatal("cost: too many srcu_structs");
+	if (!t)
+		t = &T[nT++];
 	/* init_srcu_struct_fields(): everything at the same initial sequence */
-	memset(&T[nT], 0, sizeof(T[nT]));
-	T[nT].s = s;
-	T[nT].last_gp_end = now;
-	return &T[nT++];
+	memset(t, 0, sizeof(*t));
+	t->s = s;
+	t->last_gp_end = now;
+	return t;
 }
 
 /* ---- workqueue and timers ---------------------------------------------------- */
