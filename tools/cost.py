@@ -125,7 +125,9 @@ def run_tree(cli, args, kernel, tree, steps, hzs):
                 msg = (r.stderr.strip().splitlines() or r.stdout.strip().splitlines() or
                        ["the cost run failed (status %d)" % r.returncode])
                 finding = [l for l in r.stdout.splitlines() if l.startswith("FINDING")]
-                raise cli.Fail((finding or msg)[-1].removeprefix("busfuzz: "), 2)
+                if finding:     # the sequence itself hit a bug of the tree (or of busfuzz): not bad input
+                    raise cli.Fail("the cost sequence on %s at HZ=%d: %s" % (label, hz, finding[0]), 1)
+                raise cli.Fail(msg[-1].removeprefix("busfuzz: "), 2)
             rows = merge(rows, parse_output(r.stdout), hz)
     return {"label": label, "tree": path, "rules": rules, "params": params, "rows": rows}
 
