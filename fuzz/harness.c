@@ -607,11 +607,22 @@ static void buses_store_check(const void *addr, const struct sim_site *site)
 
 /*
  * The arch hook, labelled: every arch's kvm_arch_destroy_vm() frees the vCPUs
- * with the tree's kvm_destroy_vcpus(); the rest of it is arch state.
+ * with the tree's kvm_destroy_vcpus(); the rest of it is arch state.  x86's
+ * first deletes its internal memslots under slots_lock with the tree's
+ * __x86_set_memory_region(..., 0, 0) when the VM's own process closes it
+ * (current->mm == kvm->mm: here always): on the modelled x86, the APIC
+ * access page's, with a swap and its grace period per address space.
  */
 void kvm_arch_destroy_vm(struct kvm *kvm)
 {
 	sim_stub_hit("kvm_arch_destroy_vm (arch state; its kvm_destroy_vcpus() runs)", __FILE__, __LINE__);
+#if BUSFUZZ_X86_APIC_MEMSLOT
+	if (h.sc.x86) {
+		mutex_lock(&kvm->slots_lock);
+		(void)__x86_set_memory_region(kvm, APIC_ACCESS_MEMSLOT, 0, 0);
+		mutex_unlock(&kvm->slots_lock);
+	}
+#endif
 	kvm_destroy_vcpus(kvm);
 }
 

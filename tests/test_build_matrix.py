@@ -5,6 +5,9 @@ unmodified 6.12 and 7.x trees) and every reproducer of corpus/mutants (on its
 mutated tree) gives the same finding class and the same trace, step by step,
 in the plain replay build, the ASan libFuzzer build and the TSan libFuzzer
 build (BUSFUZZ_TRACE=1).  Only the sanitizers' own report text may differ.
+A mutant whose bug TSan sees first as the data race it also is says so with
+a 'tsan-first: race' line: the TSan build must then report that class, at a
+step of the same interleaving (its trace a prefix of the plain build's).
 
   test_build_matrix.py BUILD_DIR [MUTANT...]
 
@@ -22,7 +25,9 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 from test_corpus_mutants import CORPUS, failed_mutants, parse_mode  # noqa: E402
+import mutate  # noqa: E402
 
 BUILDS = (("plain", "busfuzz-replay-"), ("asan", "busfuzz-fuzz-"), ("tsan", "busfuzz-fuzz-tsan-"))
 # What must be the same: the scenario line, the trace's steps, the finding's class.
@@ -54,17 +59,26 @@ def run(build, binary, path, mode):
     return cls, TRACE_RE.findall(r.stdout)
 
 
-def compare(binaries, path, mode):
-    """None if the three builds agree, else why not."""
+def compare(binaries, path, mode, tsan_first=None):
+    """None if the three builds agree, else why not.  tsan_first: the class TSan reports
+    first (a mutant's 'tsan-first:' line), earlier in the same interleaving."""
     res = {b: run(b, binaries[b], path, mode) for b, _ in BUILDS}
     cls = {b: r[0] for b, r in res.items()}
-    if len(set(cls.values())) != 1 or any(c.startswith("(") for c in cls.values()):
-        return "classes differ: %s" % ", ".join("%s %s" % (b, c or "none") for b, c in cls.items())
+    same = [b for b, _ in BUILDS if not (tsan_first and b == "tsan")]
+    if len({cls[b] for b in same}) != 1 or any(c.startswith("(") for c in cls.values()) or \
+            (tsan_first and cls["tsan"] != tsan_first):
+        return "classes differ: %s%s" % (", ".join("%s %s" % (b, c or "none") for b, c in cls.items()),
+                                         " (tsan-first: %s)" % tsan_first if tsan_first else "")
     base = res["plain"][1]
     if not base:
         return "the plain build printed no trace"
     for b, _ in BUILDS[1:]:
         t = res[b][1]
+        if b == "tsan" and tsan_first:
+            steps = [l for l in t if not l.startswith("interleaving")]
+            if not steps or steps != [l for l in base if not l.startswith("interleaving")][:len(steps)]:
+                return "the tsan trace is not a prefix of the plain build's"
+            continue
         if t != base:
             k = next((i for i, (x, y) in enumerate(zip(base, t)) if x != y), min(len(base), len(t)))
             return "%s trace differs from plain at line %d:\n    plain: %s\n    %s: %s" % (
@@ -103,14 +117,15 @@ def main():
             print("FAIL %s: the mutated copy did not build (see the mutants-build test)" % name)
             continue
         bins = {b: os.path.join(bdir, pre + "m-" + name) for b, pre in BUILDS}
-        jobs.append(("%s %s" % (name, os.path.relpath(repro, ROOT)), bins, repro, mode))
+        first = mutate.parse(path)[0].get("tsan-first")
+        jobs.append(("%s %s" % (name, os.path.relpath(repro, ROOT)), bins, repro, mode, first))
 
     def one(job):
-        what, bins, path, mode = job
+        what, bins, path, mode = job[:4]
         missing = [b for b, x in bins.items() if not os.path.isfile(x)]
         if missing:
             return what, "the %s build(s) are missing (see the mutants-build test)" % ", ".join(missing)
-        return what, compare(bins, path, mode)
+        return what, compare(bins, path, mode, job[4] if len(job) > 4 else None)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for what, why in pool.map(one, jobs):

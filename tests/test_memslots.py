@@ -15,7 +15,9 @@ with no preemption, and checks in the trace that:
   - the first vCPU's creation makes x86's APIC access page memslot
     (vm_mmap() once) and waits there once per address space: 2 where the
     tree's x86 has KVM_MAX_NR_ADDRESS_SPACES (SMM), 1 on 6.1, whose
-    KVM_ADDRESS_SPACE_NUM loop is the generic 1; the second vCPU never.
+    KVM_ADDRESS_SPACE_NUM loop is the generic 1; the second vCPU never;
+  - teardown (after the kvm_arch_destroy_vm stand-in starts) deletes that
+    memslot: twice per address space (invalid, then gone).
 """
 import os
 import re
@@ -52,14 +54,18 @@ def main():
             (l for l in out.splitlines() if "FINDING" in l), out.strip()[-300:])))
     syncs = {}
     mmaps = {}
-    for m in re.finditer(r"^\s*\d+\s+(\S+)\s+(synchronize_srcu_expedited\s+virt/kvm/kvm_main\.c:(\d+)|stub vm_mmap\(\))",
-                         out, re.M):
-        if m.group(3):
+    teardown = False
+    for m in re.finditer(r"^\s*\d+\s+(\S+)\s+(synchronize_srcu_expedited\s+virt/kvm/kvm_main\.c:(\d+)|"
+                         r"stub vm_mmap\(\)|stub kvm_arch_destroy_vm)", out, re.M):
+        if m.group(2).startswith("stub kvm_arch_destroy_vm"):
+            teardown = True
+        elif m.group(3):
             if int(m.group(3)) == line:
-                syncs[m.group(1)] = syncs.get(m.group(1), 0) + 1
+                who = "teardown" if teardown else m.group(1)
+                syncs[who] = syncs.get(who, 0) + 1
         else:
             mmaps[m.group(1)] = mmaps.get(m.group(1), 0) + 1
-    want = {"ioctl": 6, "vcpu0": nas}
+    want = {"ioctl": 6, "vcpu0": nas, "teardown": 2 * nas}
     if syncs != want:
         fails.append("waits in kvm_swap_active_memslots() (kvm_main.c:%d) by thread: %s, want %s" % (line, syncs, want))
     if mmaps != {"vcpu0": 1}:
@@ -67,8 +73,8 @@ def main():
     for f in fails:
         print("FAIL: " + f)
     if not fails:
-        print("ok: ioctl thread %d memslot grace periods, first vCPU %d (%d address space(s)), second none"
-              % (syncs["ioctl"], syncs["vcpu0"], nas))
+        print("ok: ioctl thread %d memslot grace periods, first vCPU %d (%d address space(s)), second none, "
+              "teardown %d" % (syncs["ioctl"], syncs["vcpu0"], nas, syncs["teardown"]))
     return 1 if fails else 0
 
 
