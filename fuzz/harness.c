@@ -1126,3 +1126,8 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 		sim_trace_print();
 	return 0;
 }
+
+/* busfuzz cost: the VMM sequence, in this unit for the helpers above (not on native threads: no clock there). */
+#ifndef BUSFUZZ_NATIVE
+#include "cost_vmm.c"
+#endif

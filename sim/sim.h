@@ -262,6 +262,9 @@ void sim_srcu_note_deref(struct sim_srcu *s, const void *p);
 void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_site *site);
 void sim_srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct rcu_head *),
 		   const struct sim_site *site);
+/* call_srcu_expedited(): the same contract; only its grace period's timing differs (cost). */
+void sim_srcu_call_expedited(struct sim_srcu *s, struct rcu_head *head, void (*fn)(struct rcu_head *),
+			     const struct sim_site *site);
 void sim_srcu_barrier(struct sim_srcu *s, const struct sim_site *site);
 void sim_srcu_cleanup(struct sim_srcu **s, const struct sim_site *site);
 /* Does some read section hold a pointer that reaches p? (use-after-free by accounting) */
@@ -270,6 +273,56 @@ int sim_srcu_reader_reaching(const void *p, const struct sim_site **deref_site);
 void sim_set_reach_fn(bool (*fn)(const void *loaded, const void *obj));
 void sim_srcu_start_worker(void);
 struct sim_srcu *sim_rcu(void);		/* plain RCU's domain, made by sim_begin() */
+
+/* The readers inside s's read sections now, and its name (for sim/srcu_timing.c). */
+int sim_srcu_nreaders(struct sim_srcu *s);
+const char *sim_srcu_name(struct sim_srcu *s);
+
+/*
+ * Grace-period cost (sim/srcu_timing.c, busfuzz cost): Tree SRCU's timing on
+ * a virtual jiffies clock, off unless started.  An accounting beside the SRCU
+ * model: it never changes what that model decides.  The parameters are what
+ * tools/srcu_timing.py reads from the tree's kernel/rcu/srcutree.c.
+ */
+struct sim_cost_params {
+	unsigned hz;
+	int interval, max_interval;	/* SRCU_INTERVAL, SRCU_MAX_INTERVAL */
+	bool grows;			/* srcu_get_delay() adds the jiffies since srcu_gp_start() */
+	bool nodelay;			/* srcu_get_delay() counts srcu_n_exp_nodelay */
+	int retry_delay, phase_lo, phase_hi;	/* SRCU_DEFAULT_RETRY_CHECK_DELAY, ..._MAX_NODELAY_PHASE_LO/_HI */
+	bool reschedule_count;		/* process_srcu() counts reschedules in one jiffy */
+	bool cbdelay_get_delay;		/* srcu_gp_end(): cbdelay = srcu_get_delay() (5.10), else 0/1 */
+	unsigned long exp_holdoff_ns;	/* DEFAULT_SRCU_EXP_HOLDOFF */
+};
+/* The rules that can make a wait last (armed a timer the clock advanced to). */
+enum {
+	SIM_COST_R_KICK,		/* the grace period's first process_srcu(): queue_delayed_work(!!srcu_get_delay()) */
+	SIM_COST_R_PROCESS_RESCHEDULE,	/* process_srcu() -> srcu_reschedule(ssp, srcu_get_delay()) */
+	SIM_COST_R_GP_END_NEXT,		/* srcu_gp_end() starts the next needed grace period: srcu_reschedule(ssp, 0) */
+	SIM_COST_R_GP_END_CBDELAY,	/* srcu_gp_end(): callbacks after cbdelay */
+	SIM_COST_NRULES
+};
+struct sim_cost_wait {
+	const char *kind;		/* "expedited", "normal", "barrier" */
+	const struct sim_site *site;	/* the synchronize_srcu*() or srcu_barrier() */
+	const struct sim_site *behind;	/* who started the first grace period it waited for (NULL: none) */
+	struct sim_srcu *srcu;
+	unsigned long t0, t1;		/* jiffies */
+	unsigned long need_seq;
+	int gps;			/* grace periods that ended while it waited, its own included */
+	unsigned rules;			/* 1 << SIM_COST_R_*: what armed the timers it waited on */
+};
+extern bool sim_cost_on;
+void sim_cost_start(const struct sim_cost_params *p);
+void sim_cost_stop(void);
+unsigned long sim_cost_jiffies(void);
+void sim_cost_sleep(unsigned long jiffies);	/* userspace waits: time passes, due work runs */
+int sim_cost_take_waits(struct sim_cost_wait *out, int max);	/* the waits since the last call */
+void sim_cost_srcu_init(struct sim_srcu *s);
+void sim_cost_call(struct sim_srcu *s, bool expedited, const struct sim_site *site);
+void sim_cost_synchronize(struct sim_srcu *s, bool expedited, const struct sim_site *site);
+void sim_cost_barrier(struct sim_srcu *s, const struct sim_site *site);
+void sim_cost_cleanup(struct sim_srcu *s);
 
 /* ---- locks and lockdep ----------------------------------------------------- */
 struct sim_lock {

@@ -223,6 +223,70 @@ static bool test_call_srcu_runs_after_grace_period_and_barrier_waits(void)
 	return true;
 }
 
+/* ---- grace-period cost (sim/srcu_timing.c) ------------------------------------ */
+
+static const struct sim_site S_CALL = { "k.c", 10, "call_srcu" }, S_EXP1 = { "k.c", 20, "synchronize_srcu_expedited" },
+			     S_EXP2 = { "k.c", 30, "synchronize_srcu_expedited" }, S_BAR = { "k.c", 40, "srcu_barrier" };
+static struct sim_cost_wait cw[8];
+static int ncw, cost_cbs;
+static struct rcu_head cost_heads[2];
+
+static void cost_cb(struct rcu_head *h)
+{
+	(void)h;
+	cost_cbs++;
+}
+
+/* register's call_srcu(), the first vCPU's two memslot updates, another call_srcu(), teardown's barrier */
+static void cost_vmm(void *arg)
+{
+	(void)arg;
+	sim_srcu_call(ss, &cost_heads[0], cost_cb, &S_CALL);
+	sim_srcu_synchronize(ss, true, &S_EXP1);
+	sim_srcu_synchronize(ss, true, &S_EXP2);
+	sim_srcu_call(ss, &cost_heads[1], cost_cb, &S_CALL);
+	sim_srcu_barrier(ss, &S_BAR);
+	ncw = sim_cost_take_waits(cw, 8);
+}
+
+/*
+ * Tree SRCU's timing (7.x's srcutree.c parameters): an expedited request
+ * arriving while register's normal grace period waits for its first
+ * process_srcu() waits one jiffy and two grace periods; the next one, on an
+ * idle SRCU, none; srcu_barrier() behind a normal grace period waits it and
+ * cbdelay.  The SRCU model's decisions are the same with the clock on.
+ */
+static bool test_cost_clock_follows_tree_srcu(void)
+{
+	struct sim_cost_params p = { .hz = 100, .interval = 1, .max_interval = 10, .grows = true, .nodelay = true,
+				     .retry_delay = 5, .phase_lo = 3, .phase_hi = 1000, .reschedule_count = true,
+				     .exp_holdoff_ns = 25000 };
+
+	sim_cost_start(&p);
+	cost_cbs = ncw = 0;
+	begin(NULL, 0);
+	sim_srcu_init(&ss, "test_srcu");
+	sim_srcu_start_worker();
+	sim_thread_create("vmm", cost_vmm, NULL, false);
+	sim_run();
+	sim_end();
+	sim_cost_stop();
+	ASSERT_EQ(cost_cbs, 2);
+	ASSERT_EQ(ncw, 3);
+	ASSERT_EQ(cw[0].t1 - cw[0].t0, 1);
+	ASSERT_TRUE(cw[0].behind == &S_CALL);
+	ASSERT_EQ(cw[0].gps, 2);
+	ASSERT_TRUE(!strcmp(cw[0].kind, "expedited"));
+	ASSERT_EQ(cw[1].t1 - cw[1].t0, 0);
+	ASSERT_TRUE(cw[1].behind == &S_EXP2);
+	ASSERT_EQ(cw[1].gps, 1);
+	ASSERT_EQ(cw[2].t1 - cw[2].t0, 2);
+	ASSERT_TRUE(cw[2].behind == &S_CALL);
+	ASSERT_TRUE(!strcmp(cw[2].kind, "barrier"));
+	ASSERT_EQ(sim_cost_jiffies(), 3);
+	return true;
+}
+
 /* ---- findings -------------------------------------------------------------- */
 
 static struct sim_lock la, lb;
@@ -816,6 +880,7 @@ static const struct { const char *name; bool (*fn)(void); } tests[] = {
 	T(test_null_dereference_is_a_crash_finding),
 	T(test_callback_that_never_runs_is_srcu),
 	T(test_strategies_record_a_replayable_input),
+	T(test_cost_clock_follows_tree_srcu),
 };
 
 int main(void)

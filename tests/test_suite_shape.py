@@ -47,7 +47,7 @@ def expected(edge=EDGE_TREES):
             want["fuzz-smoke-tsan-%s-%s" % (m, t)] = "sanitizer"
         want["clean-search-" + t] = "mutant"
     want.update({n: "tree" for n in ("strategies", "perfetto", "bad-input", "minimize", "litmus-v7", "check",
-                                                    "created-vcpus-patch", "primitives-tree")})
+                                                    "created-vcpus-patch", "primitives-tree", "cost")})
     want.update({n: "sanitizer" for n in ("oss-fuzz", "tsan-mutant", "build-matrix", "stress-mutant-double-free",
                                           "stress-mutant-leak-classic")})
     want.update({n: "mutant" for n in ("mutants-build", "corpus-mutants", "litmus-export")})

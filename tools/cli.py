@@ -43,6 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import check  # noqa: E402
+import cost  # noqa: E402
 import kernels  # noqa: E402
 import litmus  # noqa: E402
 import mutate  # noqa: E402
@@ -1489,6 +1490,16 @@ def main():
     ck.add_argument("--each", action="store_true", help="a series: check each patch against the tree before it "
                     "(step by step), not only the whole series against the base")
     ck.add_argument("--json", metavar="OUT.json", help="also write the whole report as JSON")
+    co = sub.add_parser("cost", help="grace-period waits per ioctl of a VM's start-up and shutdown, on Tree "
+                        "SRCU's clock")
+    tree_args(co)
+    co.add_argument("--hz", default=cost.DEFAULT_HZ, metavar="HZ[,HZ...]",
+                    help="the kernel's tick rates to measure at (default %s)" % cost.DEFAULT_HZ)
+    co.add_argument("--sequence", metavar="FILE", help="the VMM's steps, one a line: %s (default: a micro-VM)"
+                    % ", ".join(cost.STEPS))
+    co.add_argument("--json", action="store_true", help="JSON lines, one per ioctl and HZ")
+    co.add_argument("--compare", metavar="TREE2", help="a second tree (a folder or a --kernel version): both, "
+                    "side by side, with the change")
     mu = sub.add_parser("mutants", help="fuzz each mutant of mutants/ on a copy of a tree: the kill matrix")
     tree_args(mu)
     mu.add_argument("--time", type=POSITIVE, default=60, help="seconds per fuzz run (default 60)")
@@ -1533,6 +1544,8 @@ def main():
             return check.run(sys.modules[__name__], args)
         if args.cmd == "stress":
             return stress(args)
+        if args.cmd == "cost":
+            return cost.run(sys.modules[__name__], args)
     except Fail as e:
         print("busfuzz: %s" % e, file=sys.stderr)
         return e.status

@@ -28,7 +28,9 @@ SEARCH_STRATEGIES = ("random", "pct", "exhaustive")
 SEARCH_FLAGS = ("--seed", "--runs", "--depth", "--preemptions")
 PARTS = ["virt", "include", "arch/x86/kvm/vmx", "arch/arm64/kvm/vgic", "tools/memory-model", "Makefile",
          # what memslots are made of, and x86's own (tools/extract.py)
-         "lib/rbtree.c", "lib/interval_tree.c", "arch/x86/kvm/x86.c", "arch/x86/include/asm/kvm_host.h"]
+         "lib/rbtree.c", "lib/interval_tree.c", "arch/x86/kvm/x86.c", "arch/x86/include/asm/kvm_host.h",
+         # Tree SRCU, whose timing busfuzz cost reads (tools/srcu_timing.py)
+         "kernel/rcu"]
 
 
 class MutantError(Exception):

@@ -16,6 +16,8 @@ struct srcu_struct {
 #define synchronize_srcu(ssp) sim_srcu_synchronize((ssp)->sim, false, SIM_SITE("synchronize_srcu"))
 #define synchronize_srcu_expedited(ssp) sim_srcu_synchronize((ssp)->sim, true, SIM_SITE("synchronize_srcu_expedited"))
 #define call_srcu(ssp, head, fn) sim_srcu_call((ssp)->sim, head, fn, SIM_SITE("call_srcu"))
+/* Proposed in 2026 (register freeing the old bus): __call_srcu(..., do_norm = false). */
+#define call_srcu_expedited(ssp, head, fn) sim_srcu_call_expedited((ssp)->sim, head, fn, SIM_SITE("call_srcu_expedited"))
 #define srcu_barrier(ssp) sim_srcu_barrier((ssp)->sim, SIM_SITE("srcu_barrier"))
 #define srcu_down_read(ssp) sim_srcu_read_lock((ssp)->sim, SIM_SITE("srcu_down_read"))
 #define srcu_up_read(ssp, idx) sim_srcu_read_unlock((ssp)->sim, idx, SIM_SITE("srcu_up_read"))
