@@ -87,6 +87,27 @@ out=$("$root/busfuzz" check "$work/comment.patch" --tree "$tree" --runs 3000 2>&
 echo "$out" | grep -E "^(NEW|verdict)"
 check "harmless: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "^NEW findings.*: 0"'
 
+# The grace-period cost: the fix proposed for the 7.x start-up regression (wait
+# in register only while no vCPU exists) is clean and makes the first
+# KVM_CREATE_VCPU wait less; a register that waits for a normal grace period
+# is correct but a cost regression (exit 1).
+python3 "$root/tools/mutate.py" "$root/tests/patches/register-created-vcpus.edit" "$tree" "$work/fixb" > /dev/null || exit 1
+cp "$work/fixb/virt/kvm/kvm_main.c" "$work/b/virt/kvm/"
+(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/fixb.patch"
+out=$("$root/busfuzz" check "$work/fixb.patch" --tree "$tree" --runs 300 --json "$work/fixb.json" 2>&1); rc=$?
+echo "$out" | grep -E "^(NEW|verdict|  step 8 )"
+check "created_vcpus fix: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "^NEW findings.*: 0"'
+check "created_vcpus fix: the first KVM_CREATE_VCPU waits less, at HZ=100 and 1000" \
+	'python3 -c "import json,sys; c=json.load(open(sys.argv[1]))[\"cost\"]; r=[x for x in c[\"rows\"] if x[\"ioctl\"] == \"KVM_CREATE_VCPU #1\"]; sys.exit(not (len(r) == 2 and all(x[\"patched_ms\"] < x[\"base_ms\"] for x in r)))" "$work/fixb.json"'
+sed 's|^\tcall_srcu(&kvm->srcu, &bus->rcu, __free_bus);$|\tsynchronize_srcu(\&kvm->srcu);\n\tkfree(bus);|' \
+	"$tree/virt/kvm/kvm_main.c" > "$work/b/virt/kvm/kvm_main.c"
+(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/slow.patch"
+check "slow register: the patch changes something" '[ -s "$work/slow.patch" ]'
+out=$("$root/busfuzz" check "$work/slow.patch" --tree "$tree" --runs 300 2>&1); rc=$?
+echo "$out" | grep -E "^(NEW|verdict)"
+check "slow register: exit 1, a cost regression and no new finding ($rc)" \
+	'[ $rc -eq 1 ] && echo "$out" | grep -q "^verdict: WORSE: a cost regression$" && echo "$out" | grep -q "^NEW findings.*: 0"'
+
 # --each on a series: the buggy patch, then its revert.  Step 1 is worse (its
 # finding is new against the base), step 2 fixes it; the whole series is worse
 # because one step was.

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import time
 
+import cost
 import engines
 import patches as patchlib
 
@@ -266,13 +267,81 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
     d["outside_extracted"] = [{"file": f, "lines": ls} for f, ls in sorted(outside.items())]
     if any(t.startswith("tools/memory-model/") for t in touched):
         d["litmus"] = litmus_compare(cli, base_tree, patched)
-    d["cost"] = "not measured: busfuzz has no grace-period clock yet (issue 15)"
-    worse = bool(d["new"])
+    d["cost"] = cost_compare(cli, base_tree, patched, args.max_cost_ms)
+    worse = bool(d["new"]) or bool(isinstance(d["cost"], dict) and d["cost"]["regressions"])
     d["verdict"] = "worse" if worse else "not worse"
     print_report(d, label, head)
     return d, pat_bdir
 
 
+
+
+COST_HZ = (100, 1000)
+
+
+def cost_of(cli, tree):
+    """busfuzz cost's rows for a tree at COST_HZ (tools/cost.py's measure(), the default micro-VM):
+    ({(step, ioctl, hz): row}, None) or (None, why)."""
+    try:
+        rows = cost.measure(cli, tree, COST_HZ)
+    except cli.Fail as e:
+        return None, str(e)
+    return {(o["step"], o["ioctl"] + ("" if o["ioctl"] in ("KVM_CREATE_VM", "close(VM)") else " #%d" % o["nth"]),
+             o["hz"]): o for o in rows}, None
+
+
+def cost_compare(cli, base, patched, max_ms):
+    """The grace-period cost of the same VM start-up on both trees (busfuzz cost), per ioctl and HZ:
+    a dict, or a string saying why it was not measured."""
+    a, why = cost_of(cli, base)
+    b, why_b = (cost_of(cli, patched) if a is not None else (None, None))
+    if a is None or b is None:
+        return "not measured: %s" % (why or why_b).removeprefix("busfuzz: ")
+    rows, regressions = [], []
+    for key in sorted(set(a) | set(b), key=lambda k: (k[0], k[2])):
+        x, y = a.get(key), b.get(key)
+        row = {"step": key[0], "ioctl": key[1], "hz": key[2],
+               "base_ms": x["ms"] if x else None, "patched_ms": y["ms"] if y else None,
+               "base_waits": x["waits"] if x else None, "patched_waits": y["waits"] if y else None}
+        if x and y:
+            row["change_ms"] = round(y["ms"] - x["ms"], 3)
+            if row["change_ms"] > max_ms:
+                regressions.append(row)
+        rows.append(row)
+    return {"hz": list(COST_HZ), "max_cost_ms": max_ms, "rows": rows, "regressions": regressions}
+
+
+def wait_kinds(waits):
+    """'2 expedited, 1 barrier', '-' for none, '?' when the step did not run."""
+    if waits is None:
+        return "?"
+    kinds = {}
+    for w in waits:
+        kinds[w["kind"]] = kinds.get(w["kind"], 0) + 1
+    return ", ".join("%d %s" % (n, k) for k, n in kinds.items()) or "-"
+
+
+def print_cost(p, cost):
+    if not isinstance(cost, dict):
+        p("cost: %s" % cost)
+        return
+    p("cost: grace-period waits of a VM start-up (busfuzz cost, simulated time), base -> patched; "
+      "steps that wait in either tree:")
+    steps = {}
+    for r in cost["rows"]:
+        steps.setdefault((r["step"], r["ioctl"]), {})[r["hz"]] = r
+    fmt = lambda v: "-" if v is None else "%.2f ms" % v
+    for (step, ioctl), by in sorted(steps.items()):
+        r0 = by[min(by)]
+        before, after = wait_kinds(r0["base_waits"]), wait_kinds(r0["patched_waits"])
+        if before == after == "-":
+            continue
+        cells = ["HZ=%d %s -> %s%s" % (hz, fmt(by[hz]["base_ms"]), fmt(by[hz]["patched_ms"]),
+                                        " WORSE" if by[hz] in cost["regressions"] else "")
+                 for hz in cost["hz"] if hz in by]
+        p("  step %-3d %-30s waits %s -> %s;  %s" % (step, ioctl, before, after, ";  ".join(cells)))
+    if cost["regressions"]:
+        p("  a step waits more than --max-cost-ms %.2f ms longer after the patch" % cost["max_cost_ms"])
 
 
 def litmus_compare(cli, base, patched):
@@ -323,5 +392,7 @@ def print_report(d, label, head=""):
                 p("    reproducer: %s" % e["reproducer"])
     if d["litmus"]:
         p("litmus: base %s, patched %s" % (d["litmus"]["base"]["tail"][0], d["litmus"]["patched"]["tail"][0]))
-    p("cost: %s" % d["cost"])
-    p("verdict: %s" % ("WORSE: a new finding" if d["verdict"] == "worse" else "nothing got worse"))
+    print_cost(p, d["cost"])
+    why = [w for w, c in (("a new finding", d["new"]),
+                          ("a cost regression", isinstance(d["cost"], dict) and d["cost"]["regressions"])) if c]
+    p("verdict: %s" % ("WORSE: " + " and ".join(why) if d["verdict"] == "worse" else "nothing got worse"))

@@ -117,6 +117,17 @@ def int_arg(lo, hi=None, why=""):
     return conv
 
 
+def ms_arg(text):
+    """An argparse type: milliseconds, a finite number of 0 or more."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("'%s' is not a number of milliseconds" % text)
+    if not (v >= 0 and v != float("inf")):
+        raise argparse.ArgumentTypeError("must be a finite number of 0 or more, not %s" % text)
+    return v
+
+
 SEED = int_arg(0)
 JOBS = int_arg(1, max_jobs, " on this machine (two a CPU, 512 MiB of free memory each)")
 POSITIVE = int_arg(1)
@@ -1487,6 +1498,9 @@ def main():
     ck.add_argument("--jobs", type=JOBS, default=1, help="libFuzzer workers per run (default 1)")
     ck.add_argument("--seed", type=SEED, default=1, help="the same for both trees (default 1)")
     ck.add_argument("--minimize-time", type=POSITIVE, default=30, help="seconds to minimize each new finding")
+    ck.add_argument("--max-cost-ms", type=ms_arg, default=1.0, metavar="MS",
+                    help="a step of the VM start-up waiting more than MS ms longer (simulated, at HZ=100 or 1000) "
+                    "is a regression (default 1)")
     ck.add_argument("--each", action="store_true", help="a series: check each patch against the tree before it "
                     "(step by step), not only the whole series against the base")
     ck.add_argument("--json", metavar="OUT.json", help="also write the whole report as JSON")
