@@ -708,6 +708,35 @@ static struct kvm *create_vm(void)
 	return kvm;
 }
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HARNESS_TSAN 1
+void AnnotateBenignRaceSized(const char *file, int line, const volatile void *mem, unsigned long size,
+			     const char *desc);
+#endif
+#endif
+
+/*
+ * A data race KVM has by design, not reported by the TSan builds: exits read
+ * the active memslots' generation unmarked (kvm_vcpu_gfn_to_memslot()) while
+ * kvm_swap_active_memslots() writes it, unmarked, after its grace period.  The
+ * value only tags the vCPU's last-used-slot cache.  Only those 8 bytes of each
+ * memslots set are exempt: any other race on the memslots is still a finding
+ * (README, "Sanitizers").
+ */
+static void memslot_generation_races(struct kvm *kvm)
+{
+#if HAVE_MEMSLOTS && defined(HARNESS_TSAN)
+	for (size_t i = 0; i < ARRAY_SIZE(kvm->__memslots); i++)
+		for (size_t j = 0; j < 2; j++)
+			AnnotateBenignRaceSized(__FILE__, __LINE__, &kvm->__memslots[i][j].generation,
+						sizeof(kvm->__memslots[i][j].generation),
+						"memslot generation: unmarked by design");
+#else
+	(void)kvm;
+#endif
+}
+
 static void ioctl_thread(void *arg)
 {
 	struct kvm *kvm;
@@ -716,6 +745,7 @@ static void ioctl_thread(void *arg)
 	kvm = create_vm();
 	if (IS_ERR(kvm))
 		return;
+	memslot_generation_races(kvm);
 	h.kvm = kvm;
 	h.vm_file.private_data = kvm;
 	sim_watch_stores(kvm->buses, sizeof(kvm->buses), buses_store_check);
