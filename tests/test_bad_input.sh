@@ -73,5 +73,17 @@ check "replay: another kernel's reproducer warns and replays" \
 	'[ $rc -eq 0 ] && echo "$out" | grep -q "warning: .*was found on kernel 0.0.1"'
 echo "garbage" > "$work/prov.kernel"
 expect2 "replay: corrupt kernel record" "not a kernel record" "$root/busfuzz" replay "$work/prov" --tree "$tree"
+# A reader that went away (| head) ends the command quietly, no traceback: its
+# stdout a pipe whose read end is closed before it starts (EPIPE on the first write).
+python3 - "$root/busfuzz" "$tree" > "$work/pipe.err" 2>&1 <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run([sys.argv[1], "cost", "--tree", sys.argv[2], "--json"], stdout=w, stderr=subprocess.PIPE, text=True)
+print("exit", p.returncode)
+print(p.stderr)
+PY
+check "a closed pipe: exit 141 with no traceback ($(grep -m2 -E "exit|Error" "$work/pipe.err"))" \
+	'grep -q "^exit 141$" "$work/pipe.err" && ! grep -q Traceback "$work/pipe.err"'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
