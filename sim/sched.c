@@ -170,39 +170,44 @@ static bool h2_eq(struct sim_h2 x, struct sim_h2 y)
 	return x.a == y.a && x.b == y.b;
 }
 
-/* Adds h; returns whether it was there already. */
+static bool h2_empty(struct sim_h2 x)
+{
+	return !x.a && !x.b;
+}
+
+/* h's slot in tab, or the empty slot where it would go (tab keeps one empty slot at least). */
+static unsigned cache_probe(const struct sim_h2 *tab, unsigned cap, struct sim_h2 h)
+{
+	unsigned i = (unsigned)h.a & (cap - 1);
+
+	while (!h2_empty(tab[i]) && !h2_eq(tab[i], h))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Adds h; returns whether it was there already.  Full (past CACHE_MAX): only looks up. */
 static bool cache_insert(struct sim_h2 h)
 {
 	unsigned i;
 
-	if (!cache.tab || cache.used * 2 >= cache.cap) {
+	if ((!cache.tab || cache.used * 2 >= cache.cap) && (cache.cap ? 2 * cache.cap : 1u << 16) <= CACHE_MAX) {
 		struct sim_h2 *old = cache.tab;
 		unsigned ocap = cache.cap, ncap = ocap ? 2 * ocap : 1u << 16;
 
-		if (ncap <= CACHE_MAX) {
-			cache.tab = calloc(ncap, sizeof(*cache.tab));
-			if (!cache.tab)
-				sim_fatal("out of memory for the explorer's state cache");
-			cache.cap = ncap;
-			for (unsigned k = 0; k < ocap; k++) {
-				if (!old[k].a && !old[k].b)
-					continue;
-				for (i = (unsigned)old[k].a & (ncap - 1); cache.tab[i].a || cache.tab[i].b; i = (i + 1) & (ncap - 1))
-					;
-				cache.tab[i] = old[k];
-			}
-			free(old);
-		} else if (cache.used + 1 >= cache.cap) {
-			/* Full: only look up. */
-			for (i = (unsigned)h.a & (cache.cap - 1); cache.tab[i].a || cache.tab[i].b; i = (i + 1) & (cache.cap - 1))
-				if (h2_eq(cache.tab[i], h))
-					return true;
-			return false;
-		}
+		cache.tab = calloc(ncap, sizeof(*cache.tab));
+		if (!cache.tab)
+			sim_fatal("out of memory for the explorer's state cache");
+		cache.cap = ncap;
+		for (unsigned k = 0; k < ocap; k++)
+			if (!h2_empty(old[k]))
+				cache.tab[cache_probe(cache.tab, ncap, old[k])] = old[k];
+		free(old);
 	}
-	for (i = (unsigned)h.a & (cache.cap - 1); cache.tab[i].a || cache.tab[i].b; i = (i + 1) & (cache.cap - 1))
-		if (h2_eq(cache.tab[i], h))
-			return true;
+	i = cache_probe(cache.tab, cache.cap, h);
+	if (!h2_empty(cache.tab[i]))
+		return true;
+	if (cache.used + 1 >= cache.cap)
+		return false;
 	cache.tab[i] = h;
 	cache.used++;
 	return false;

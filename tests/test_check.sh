@@ -15,6 +15,8 @@ trap 'rm -rf "$work"' EXIT
 export BUSFUZZ_BUILD=$work/build
 pass=0 fail=0
 check() { if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi; }
+# $work/NAME.patch: kvm_main.c from a/ (the tree's) to b/ (edited), as a maintainer's diff.
+mkpatch() { (cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/$1.patch"; }
 expect2() {	# what, needle, command...
 	local what=$1 needle=$2; shift 2
 	local out rc
@@ -63,7 +65,7 @@ python3 "$root/tools/mutate.py" "$root/mutants/unregister-no-sync.mut" "$tree" "
 mkdir -p "$work/a/virt/kvm" "$work/b/virt/kvm"
 cp "$tree/virt/kvm/kvm_main.c" "$work/a/virt/kvm/"
 cp "$work/mut/virt/kvm/kvm_main.c" "$work/b/virt/kvm/"
-(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/buggy.patch"
+mkpatch buggy
 out=$("$root/busfuzz" check "$work/buggy.patch" --tree "$tree" --runs 3000 --minimize-time 5 \
 	--json "$work/buggy.json" 2>&1); rc=$?
 echo "$out" | grep -E "^(NEW|fixed|unchanged|verdict|  kvm_io_bus)"
@@ -81,7 +83,7 @@ check "buggy: the minimized reproducer replays to a finding on the patched code 
 # A harmless patch: a comment in the same function.
 sed 's|^\(\tsynchronize_srcu_expedited(&kvm->srcu);\)$|\1 /* the readers of the old bus */|' \
 	"$tree/virt/kvm/kvm_main.c" > "$work/b/virt/kvm/kvm_main.c"
-(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/comment.patch"
+mkpatch comment
 check "harmless: the patch changes something" '[ -s "$work/comment.patch" ]'
 out=$("$root/busfuzz" check "$work/comment.patch" --tree "$tree" --runs 3000 2>&1); rc=$?
 echo "$out" | grep -E "^(NEW|verdict)"
@@ -93,7 +95,7 @@ check "harmless: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep
 # is correct but a cost regression (exit 1).
 python3 "$root/tools/mutate.py" "$root/tests/patches/register-created-vcpus.edit" "$tree" "$work/fixb" > /dev/null || exit 1
 cp "$work/fixb/virt/kvm/kvm_main.c" "$work/b/virt/kvm/"
-(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/fixb.patch"
+mkpatch fixb
 out=$("$root/busfuzz" check "$work/fixb.patch" --tree "$tree" --runs 300 --json "$work/fixb.json" 2>&1); rc=$?
 echo "$out" | grep -E "^(NEW|verdict|  step 8 )"
 check "created_vcpus fix: exit 0, nothing new ($rc)" '[ $rc -eq 0 ] && echo "$out" | grep -q "^NEW findings.*: 0"'
@@ -101,7 +103,7 @@ check "created_vcpus fix: the first KVM_CREATE_VCPU waits less, at HZ=100 and 10
 	'python3 -c "import json,sys; c=json.load(open(sys.argv[1]))[\"cost\"]; r=[x for x in c[\"rows\"] if x[\"ioctl\"] == \"KVM_CREATE_VCPU #1\"]; sys.exit(not (len(r) == 2 and all(x[\"patched_ms\"] < x[\"base_ms\"] for x in r)))" "$work/fixb.json"'
 sed 's|^\tcall_srcu(&kvm->srcu, &bus->rcu, __free_bus);$|\tsynchronize_srcu(\&kvm->srcu);\n\tkfree(bus);|' \
 	"$tree/virt/kvm/kvm_main.c" > "$work/b/virt/kvm/kvm_main.c"
-(cd "$work" && diff -u a/virt/kvm/kvm_main.c b/virt/kvm/kvm_main.c) > "$work/slow.patch"
+mkpatch slow
 check "slow register: the patch changes something" '[ -s "$work/slow.patch" ]'
 out=$("$root/busfuzz" check "$work/slow.patch" --tree "$tree" --runs 300 2>&1); rc=$?
 echo "$out" | grep -E "^(NEW|verdict)"

@@ -286,17 +286,16 @@ def cost_of(cli, tree):
         rows = cost.measure(cli, tree, COST_HZ)
     except cli.Fail as e:
         return None, str(e)
-    return {(o["step"], o["ioctl"] + ("" if o["ioctl"] in ("KVM_CREATE_VM", "close(VM)") else " #%d" % o["nth"]),
-             o["hz"]): o for o in rows}, None
+    return {(o["step"], cost.step_name(o), o["hz"]): o for o in rows}, None
 
 
 def cost_compare(cli, base, patched, max_ms):
     """The grace-period cost of the same VM start-up on both trees (busfuzz cost), per ioctl and HZ:
     a dict, or a string saying why it was not measured."""
     a, why = cost_of(cli, base)
-    b, why_b = (cost_of(cli, patched) if a is not None else (None, None))
-    if a is None or b is None:
-        return "not measured: %s" % (why or why_b).removeprefix("busfuzz: ")
+    b, why = (None, why) if a is None else cost_of(cli, patched)
+    if b is None:
+        return "not measured: %s" % why.removeprefix("busfuzz: ")
     rows, regressions = [], []
     for key in sorted(set(a) | set(b), key=lambda k: (k[0], k[2])):
         x, y = a.get(key), b.get(key)
@@ -311,37 +310,28 @@ def cost_compare(cli, base, patched, max_ms):
     return {"hz": list(COST_HZ), "max_cost_ms": max_ms, "rows": rows, "regressions": regressions}
 
 
-def wait_kinds(waits):
-    """'2 expedited, 1 barrier', '-' for none, '?' when the step did not run."""
-    if waits is None:
-        return "?"
-    kinds = {}
-    for w in waits:
-        kinds[w["kind"]] = kinds.get(w["kind"], 0) + 1
-    return ", ".join("%d %s" % (n, k) for k, n in kinds.items()) or "-"
-
-
-def print_cost(p, cost):
-    if not isinstance(cost, dict):
-        p("cost: %s" % cost)
+def print_cost(p, rep):
+    if not isinstance(rep, dict):
+        p("cost: %s" % rep)
         return
     p("cost: grace-period waits of a VM start-up (busfuzz cost, simulated time), base -> patched; "
       "steps that wait in either tree:")
     steps = {}
-    for r in cost["rows"]:
+    for r in rep["rows"]:
         steps.setdefault((r["step"], r["ioctl"]), {})[r["hz"]] = r
     fmt = lambda v: "-" if v is None else "%.2f ms" % v
     for (step, ioctl), by in sorted(steps.items()):
         r0 = by[min(by)]
-        before, after = wait_kinds(r0["base_waits"]), wait_kinds(r0["patched_waits"])
+        before, after = ("?" if w is None else cost.wait_summary({"waits": w})
+                         for w in (r0["base_waits"], r0["patched_waits"]))
         if before == after == "-":
             continue
         cells = ["HZ=%d %s -> %s%s" % (hz, fmt(by[hz]["base_ms"]), fmt(by[hz]["patched_ms"]),
-                                        " WORSE" if by[hz] in cost["regressions"] else "")
-                 for hz in cost["hz"] if hz in by]
+                                        " WORSE" if by[hz] in rep["regressions"] else "")
+                 for hz in rep["hz"] if hz in by]
         p("  step %-3d %-30s waits %s -> %s;  %s" % (step, ioctl, before, after, ";  ".join(cells)))
-    if cost["regressions"]:
-        p("  a step waits more than --max-cost-ms %.2f ms longer after the patch" % cost["max_cost_ms"])
+    if rep["regressions"]:
+        p("  a step waits more than --max-cost-ms %.2f ms longer after the patch" % rep["max_cost_ms"])
 
 
 def litmus_compare(cli, base, patched):

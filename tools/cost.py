@@ -187,6 +187,11 @@ def json_lines(rep, hzs):
     return out
 
 
+def step_name(row):
+    """'KVM_IOEVENTFD #2'; the VM's own create and close have no number."""
+    return row["ioctl"] + (" #%d" % row["nth"] if row["ioctl"] not in ("KVM_CREATE_VM", "close(VM)") else "")
+
+
 def wait_summary(run):
     """'1 expedited' / '2 expedited, 1 barrier' / '-'."""
     kinds = {}
@@ -215,8 +220,7 @@ def print_table(rep, hzs):
     print(hdr + "  behind")
     for row in rep["rows"]:
         first = row["by_hz"][hzs[0]]
-        name = row["ioctl"] + (" #%d" % row["nth"] if row["ioctl"] not in ("KVM_CREATE_VM", "close(VM)") else "")
-        print("%4d  %-32s %-22s" % (row["step"], name, wait_summary(first)) +
+        print("%4d  %-32s %-22s" % (row["step"], step_name(row), wait_summary(first)) +
               "".join("%10.2f" % ms(row["by_hz"][h]["t1"] - row["by_hz"][h]["t0"], h) for h in hzs) +
               "  " + behind_summary(first))
     print("waits: each synchronize_srcu*()/srcu_barrier(), with the call that started the first grace period it "
@@ -250,7 +254,7 @@ def print_compare(a, b, hzs):
     rows_a = {key(r): r for r in a["rows"]}
     for k in order:
         ra, rb = rows_a.get(k), rows_b.get(k)
-        name = k[0] + (" #%d" % k[1] if k[0] not in ("KVM_CREATE_VM", "close(VM)") else "")
+        name = step_name({"ioctl": k[0], "nth": k[1]})
         line = "%-32s %-16s %-16s" % (name, wait_summary(ra["by_hz"][hzs[0]]) if ra else "(none)",
                                       wait_summary(rb["by_hz"][hzs[0]]) if rb else "(none)")
         change = []
