@@ -1146,7 +1146,9 @@ int busfuzz_run_one(const uint8_t *data, size_t size, const struct busfuzz_opts 
 		       "kernel %s, model %s, srcu %s\n",
 		       h.sc.nvcpus, h.sc.nioctl, h.sc.nvops, h.sc.failslab ? "on" : "off",
 		       h.sc.emul_rmb ? "yes" : "no",
-		       !h.sc.vgic ? "off" : VGIC_ACQUIRE ? "on (acquire/release)" : "on (plain ready)",
+		       !h.sc.vgic ? "off" : VGIC_ACQUIRE && VGIC_RELEASE ? "on (acquire/release)" :
+		       VGIC_ACQUIRE ? "on (acquire, WRITE_ONCE)" : VGIC_RELEASE ? "on (READ_ONCE, release)" :
+		       "on (plain ready)",
 		       h.sc.create_first ? "first, by the ioctl thread" : "by their own threads",
 		       h.sc.x86 ? "on" : "off", BUSFUZZ_TREE_VERSION,
 		       sim_model_name[cfg.model], sim_srcu_mode_name[cfg.srcu]);

@@ -236,22 +236,23 @@ static bool snap_done(struct sim_srcu *s, const struct snap *g);
 /* Grace periods in progress: synchronize_srcu() callers and queued callbacks. */
 static bool gp_in_progress(struct sim_srcu *s)
 {
-	/* A grace period whose readers are all gone has ended, even if its
-	 * waiter has not run yet (the scheduler already saw it wake). */
+	/* A synchronize_srcu() whose readers are all gone has ended, even if
+	 * its waiter has not run yet (the scheduler already saw it wake).  A
+	 * callback's grace period has not: it may start any time after
+	 * call_srcu() and ends only when the callback runs, so a section
+	 * opened before that may still be one it waits for. */
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		if (s->waits[t] && !snap_done(s, &s->waits[t]->g))
 			return true;
-	for (unsigned i = s->cb_head; i != s->cb_tail; i++)
-		if (!snap_done(s, &s->cbs[i % MAX_CBS].gp))
-			return true;
-	return false;
+	return s->cb_head != s->cb_tail;
 }
 
 /*
  * The section that tid just opened counts as begun before every grace period
- * still in progress: each of them waits for it.  Those whose readers are all
- * gone have ended (their waiter or callback may not have run yet): the
- * section sees their start, as it sees the start of those long done.
+ * still in progress: each of them waits for it.  A synchronize_srcu() whose
+ * readers are all gone has ended (its waiter may not have run yet): the
+ * section sees its start, as it sees the start of those long done.  Every
+ * pending callback waits for it.
  */
 static void join_in_progress(struct sim_srcu *s, int tid)
 {
@@ -271,10 +272,6 @@ static void join_in_progress(struct sim_srcu *s, int tid)
 	for (unsigned i = s->cb_head; i != s->cb_tail; i++) {
 		struct cb *c = &s->cbs[i % MAX_CBS];
 
-		if (snap_done(s, &c->gp)) {
-			sim_mem_import(&c->start);
-			continue;
-		}
 		c->gp.mask |= 1u << tid;
 		c->gp.seq[tid] = s->seq[tid];
 	}
@@ -355,6 +352,10 @@ static void srcu_call(struct sim_srcu *s, struct rcu_head *head, void (*fn)(stru
 		sim_fatal("too many pending SRCU callbacks");
 	if (sim_cost_on && s != rcu_domain)
 		sim_cost_call(s, expedited, site);
+	/* Tree SRCU's call_srcu() enters a read section of its own to start
+	 * the grace period: smp_mb() B of __srcu_read_lock[_nmisafe](). */
+	if (sim_cfg.srcu == SIM_SRCU_IMPL && s != rcu_domain)
+		sim_mem_full_fence();
 	c = &s->cbs[s->cb_tail++ % MAX_CBS];
 	c->head = head;
 	c->fn = fn;

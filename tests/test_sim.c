@@ -223,6 +223,79 @@ static bool test_call_srcu_runs_after_grace_period_and_barrier_waits(void)
 	return true;
 }
 
+/*
+ * A section opened after call_srcu() but before its callback runs may be one
+ * the grace period waits for: the grace period may start any time after the
+ * call.  So it need not see what the caller stored before the call (the 7.x
+ * vGIC ready flag written with WRITE_ONCE(): tests/litmus/
+ * MP+assign-once+acquire-srculock-mb, Sometimes under herd7), and the
+ * callback then runs only after it.  Tree SRCU's call_srcu() has an smp_mb()
+ * inside (--srcu impl), and tso keeps stores in order: never there.
+ */
+static int cs_x, cs_y, cs_r0, cs_r1, cs_cb_ran;
+static bool cs_cb_before_unlock;
+static struct rcu_head cs_head;
+
+static void cs_cb(struct rcu_head *h)
+{
+	(void)h;
+	cs_cb_ran = 1;
+}
+
+static void cs_writer(void *arg)
+{
+	(void)arg;
+	sim_store(&cs_x, 1, sizeof(int), SIM_RELEASE, &S);	/* rcu_assign_pointer() */
+	sim_srcu_call(ss, &cs_head, cs_cb, &S);
+	sim_store(&cs_y, 1, sizeof(int), SIM_ONCE, &S);
+}
+
+static void cs_reader(void *arg)
+{
+	int idx;
+
+	(void)arg;
+	cs_r0 = (int)sim_load(&cs_y, sizeof(int), SIM_ACQUIRE, &S);
+	idx = sim_srcu_read_lock(ss, &S);
+	sim_fence(SIM_MB, &S);
+	cs_r1 = (int)sim_load(&cs_x, sizeof(int), SIM_ONCE, &S);
+	sim_preempt(&S);
+	if (cs_r1 == 0 && cs_cb_ran)
+		cs_cb_before_unlock = true;
+	sim_srcu_read_unlock(ss, idx, &S);
+}
+
+static bool call_srcu_stale_observed(enum sim_model model, enum sim_srcu_mode srcu)
+{
+	struct sim_config cfg = { .strategy = SIM_STRAT_DFS, .model = model, .srcu = srcu };
+	bool seen = false;
+
+	cs_cb_before_unlock = false;
+	sim_dfs_reset();
+	do {
+		cs_x = cs_y = cs_cb_ran = 0;
+		sim_begin(&cfg, NULL, 0);
+		sim_srcu_init(&ss, "test_srcu");
+		sim_srcu_start_worker();
+		sim_thread_create("w", cs_writer, NULL, false);
+		sim_thread_create("r", cs_reader, NULL, false);
+		sim_run();
+		sim_end();
+		seen |= cs_r0 == 1 && cs_r1 == 0;
+	} while (sim_dfs_next());
+	return seen;
+}
+
+static bool test_section_after_call_srcu_may_be_waited_for(void)
+{
+	ASSERT_TRUE(call_srcu_stale_observed(SIM_MODEL_LKMM, SIM_SRCU_DOC));
+	/* ... and then its callback waited for it. */
+	ASSERT_FALSE(cs_cb_before_unlock);
+	ASSERT_FALSE(call_srcu_stale_observed(SIM_MODEL_LKMM, SIM_SRCU_IMPL));
+	ASSERT_FALSE(call_srcu_stale_observed(SIM_MODEL_TSO, SIM_SRCU_DOC));
+	return true;
+}
+
 /* ---- grace-period cost (sim/srcu_timing.c) ------------------------------------ */
 
 static const struct sim_site S_CALL = { "k.c", 10, "call_srcu" }, S_EXP1 = { "k.c", 20, "synchronize_srcu_expedited" },
@@ -864,6 +937,7 @@ static const struct { const char *name; bool (*fn)(void); } tests[] = {
 	T(test_exhausted_stream_runs_threads_in_turn),
 	T(test_synchronize_srcu_waits_for_earlier_readers),
 	T(test_call_srcu_runs_after_grace_period_and_barrier_waits),
+	T(test_section_after_call_srcu_may_be_waited_for),
 	T(test_lock_inversion_reported_without_deadlock),
 	T(test_srcu_reader_vs_synchronize_under_lock_is_lockdep),
 	T(test_synchronize_inside_own_read_section),
