@@ -570,6 +570,8 @@ static void full_fence(int tid)
 		return;
 	}
 	vjoin(t->cur, t->acq, nloc);
+	if (t->rsv_any)
+		vjoin(t->cur, t->rsv, nloc);	/* hb-after its loads: pb, as smp_rmb() */
 	vjoin(t->cur, fence_view, nloc);
 	memcpy(fence_view, t->cur, nloc * sizeof(uint32_t));
 	memcpy(t->rel, t->cur, nloc * sizeof(uint32_t));
@@ -591,8 +593,15 @@ static void fence_nopreempt(enum sim_fence f)
 	case SIM_BARRIER:
 		return;
 	case SIM_RMB:
-		if (sim_cfg.model == SIM_MODEL_LKMM)
+		if (sim_cfg.model == SIM_MODEL_LKMM) {
 			vjoin(t->cur, t->acq, nloc);
+			/* Later loads are hb-after the earlier ones, so after
+			 * the strong fences those read from followed (pb). */
+			if (t->rsv_any) {
+				vjoin(t->cur, t->rsv, nloc);
+				vjoin(t->acq, t->rsv, nloc);
+			}
+		}
 		return;
 	case SIM_WMB:
 		t->oepoch++;
@@ -699,6 +708,16 @@ static void take_view(struct tstate *t, const struct msg *m, bool acquire, const
 
 		vjoin_msg(t->rsv, &sm);
 		t->rsv_any = true;
+		if (acquire) {
+			/* Everything after an acquire is hb-after the strong
+			 * fences the message follows (pb): its loads see what
+			 * those fences saw, and its stores, dependent or not,
+			 * carry it (sv). */
+			vjoin_msg(t->sv, &sm);
+			t->sv_any = true;
+			vjoin_msg(t->cur, &sm);
+			vjoin_msg(t->acq, &sm);
+		}
 	}
 }
 
@@ -936,8 +955,14 @@ void sim_load_dep(void)
 {
 	int tid = sim_s.cur;
 
-	if (tid >= 0 && sim_cfg.model == SIM_MODEL_LKMM)
+	if (tid >= 0 && sim_cfg.model == SIM_MODEL_LKMM) {
 		vjoin(ts_[tid].cur, ts_[tid].acq, nloc);
+		/* hb-after those loads, so after the strong fences their stores followed (pb). */
+		if (ts_[tid].rsv_any) {
+			vjoin(ts_[tid].cur, ts_[tid].rsv, nloc);
+			vjoin(ts_[tid].acq, ts_[tid].rsv, nloc);
+		}
+	}
 }
 
 unsigned sim_thread_choose(unsigned n)
@@ -1196,6 +1221,25 @@ void sim_mem_export(struct sim_vview *v)
 		return;
 	}
 	vjoin(v->t, ts_[tid].cur, nloc);
+}
+
+/*
+ * A read section's end: what the section observed, not only its view.  A
+ * store that propagated to the reader before a store its loads read (a
+ * release's, a fence's cumulativity: the message's view, in acq) reaches
+ * every CPU before a grace period that waits for the section ends (LKMM's
+ * rcu-link runs through prop), as do the strong parts its loads read.
+ */
+void sim_mem_export_observed(struct sim_vview *v)
+{
+	int tid = sim_s.cur;
+
+	sim_mem_export(v);
+	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
+		return;
+	vjoin(v->t, ts_[tid].acq, nloc);
+	if (ts_[tid].rsv_any)
+		vjoin(v->t, ts_[tid].rsv, nloc);
 }
 
 /* The current thread may no longer read older than v. */
