@@ -305,6 +305,8 @@ def parse(text, path="<litmus>"):
     res = re.search(r"^[( ]\*\s*Result:\s*(\S+)", text[header_start:pos], re.M)
     if res and res.group(1) in VERDICTS:
         t.expected = res.group(1)
+    elif res and res.group(1) == "DEADLOCK":
+        t.expected = "Never"    # every execution deadlocks: herd7 has no complete one to satisfy it
     close = text.find("}", pos)
     if close < 0:
         raise LitmusError("unterminated initial-state block")
@@ -1730,6 +1732,9 @@ def _run_one(path, test, rt, opts):
         if f.startswith(("FINDING deadlock:", "FINDING lockdep: grace-period wait")):
             res.status = "UNSUPPORTED"
             res.reason = "an execution deadlocks, and the explorer stops there (herd7 only drops it): " + f
+        elif f.startswith("FINDING lockdep: lock order inversion"):
+            res.status = "UNSUPPORTED"
+            res.reason = "locks taken in both orders: lockdep stops the explorer there (herd7 has no lockdep): " + f
         elif f.startswith("FINDING mixed-accesses:"):
             res.status = "UNSUPPORTED"
             res.reason = "one location accessed with two sizes (herd7's C is untyped): " + f
