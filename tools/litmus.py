@@ -588,7 +588,7 @@ def verdict(passed, satisfied):
 C_KEYWORDS = {"return", "else", "goto", "case", "default", "do", "sizeof", "typedef", "if", "while",
               "for", "switch", "break", "continue"}
 TYPE_WORDS = {"int", "long", "short", "char", "unsigned", "signed", "bool", "_Bool", "void",
-              "const", "volatile", "struct", "union", "enum"}
+              "const", "volatile", "struct", "union", "enum", "intptr_t", "uintptr_t"}
 
 
 def body_tokens(test, th):
@@ -709,9 +709,16 @@ def plain_accesses(test, th):
     decls = find_declarations(toks)
     ptrs = {n for n, ds in decls.items() if all(ty.endswith("*") for ty, _, _, _ in ds)}
     names = {n for _, n in th.params if type_kind(test.loc_type.get(n, "int")) == "scalar"} | ptrs
+    # herd7's registers are untyped: an intptr_t register that holds a
+    # location's address (r1 = READ_ONCE(*x) with x=u0 in the init block) is
+    # dereferenced as one ('*r1 = 1'); the translation casts it.
+    ints = {n for n, ds in decls.items() if all(norm_type(ty) in ADDR_INTS for ty, _, _, a in ds if not a)
+            and not any(a for _, _, _, a in ds)}
+    ints |= set(implicit_registers(toks, decls, th, [])) - names
     out = {}
     for i, tok in enumerate(toks):
-        if tok.text != "*" or i + 1 >= len(toks) or toks[i + 1].text not in names or not is_deref(toks, i + 1):
+        if tok.text != "*" or i + 1 >= len(toks) or toks[i + 1].text not in names | ints or \
+                not is_deref(toks, i + 1):
             continue
         call, arg = ctx[i + 1]
         if call and MARKED_CALL.match(call) and arg == 0:
@@ -723,10 +730,11 @@ def plain_accesses(test, th):
                 (nxt in ASSIGN_OPS and nxt != "=") or after in ASSIGN_OPS:
             raise Unsupported("P%d: a plain access *%s the translator does not run as marked" %
                               (th.tid, toks[i + 1].text))
+        cast = toks[i + 1].text in ints and toks[i + 1].text not in names
         if nxt == "=" and prv in (";", "{", "}", ")", "else") and call is None:
-            out[i] = ("store", _expr_end(toks, i + 3, (";",)))
+            out[i] = ("store", _expr_end(toks, i + 3, (";",)), cast)
         else:
-            out[i] = ("load", i + 1)
+            out[i] = ("load", i + 1, cast)
     return out
 
 
@@ -797,6 +805,8 @@ def implicit_registers(toks, decls, th, cond_regs):
 # if/else runs either way: herd7 gives it no control dependency
 # (C-IngoMolnar-After), nor a data dependency on a register an if assigned a
 # constant (crypto-control-data).
+
+ADDR_INTS = ("intptr_t", "uintptr_t", "long", "unsigned long")
 
 INDEP_STORES = ("WRITE_ONCE", "atomic_set", "atomic_long_set", "smp_store_mb")
 EXITS = ("return", "break", "continue")
@@ -1134,8 +1144,11 @@ def generate(test, gen_path):
                     inserts[tok.pos] = inserts.get(tok.pos, "") + "(sim_load_dep(), "
                     end = toks[close].pos + 1
                     inserts[end] = ")" + inserts.get(end, "")
-        for i, (kind, end) in plain_accesses(test, th).items():
+        for i, (kind, end, cast) in plain_accesses(test, th).items():
             at = toks[i].pos
+            if cast:
+                ins_at = toks[i + 1].pos
+                inserts[ins_at] = inserts.get(ins_at, "") + "(intptr_t *)"
             if kind == "load" and toks[i + 1].text in taint:
                 inserts[at] = inserts.get(at, "") + "(sim_load_dep(), "
                 after = toks[end].pos + len(toks[end].text)
