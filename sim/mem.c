@@ -973,6 +973,11 @@ unsigned sim_thread_choose(unsigned n)
 	return c;
 }
 
+void sim_thread_infeasible(void)
+{
+	sim_abandon();
+}
+
 void sim_store_no_dep(void)
 {
 	if (sim_s.cur >= 0)
