@@ -98,6 +98,7 @@ int main(int argc, char **argv)
 	/* The state hash covers the lkmm model's state only. */
 	cfg.state_cache = cache && cfg.model == SIM_MODEL_LKMM;
 	cfg.abandon_dropped = true;
+	cfg.rmw_older = true;
 	sim_set_finding_hook(keep_finding);
 	start = now();
 	sim_dfs_reset();

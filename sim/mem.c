@@ -1043,9 +1043,31 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	l = loc_get(addr, size, site);
 	id = loc_id(l);
 	sync_plain(l);
-	/* Atomicity: read the newest message, write right after it (a
-	 * restriction of LKMM, which lets an RMW read an older one). */
+	/* Atomicity: read a message, write right after it.  In kernel code
+	 * the newest (a restriction of LKMM); in litmus tests (rmw_older) a
+	 * relaxed, acquire or release RMW reads any message a store of the
+	 * thread may follow (not older than its view nor than what its loads'
+	 * stores carried, not one another RMW read), as LKMM lets it.  A fully
+	 * ordered one reads the newest: its smp_mb() comes first. */
 	r = newest(l);
+	if (__builtin_expect(sim_cfg.rmw_older, 0) && sim_cfg.model == SIM_MODEL_LKMM && !lock &&
+	    o != SIM_FULL && l->nmsg > 1) {
+		int cand[MAXMSG], n = 0;
+		uint32_t lo;
+
+		if (l->nmsg == MAXMSG)
+			make_room(l);	/* before choosing: it may drop messages */
+		lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
+
+		if (t->acq[id] > lo)
+			lo = t->acq[id];
+		cand[n++] = l->nmsg - 1;
+		for (int i = l->nmsg - 2; i >= 0 && l->m[i].ts >= lo; i--)
+			if (!l->m[i + 1].rmw && l->m[i + 1].ts - l->m[i].ts >= 2)
+				cand[n++] = i;
+		if (n > 1)
+			r = &l->m[cand[sim_choose(n)]];
+	}
 	old = r->val;
 	/* A failed cmpxchg is no RMW for LKMM (FailedRMW in linux-kernel.bell):
 	 * a relaxed read, with neither its acquire nor its full fences.  On x86
@@ -1076,20 +1098,27 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		}
 	}
 	nv = mask(apply(op, old, arg), size);
-	raw_store(addr, nv, size);
-	m = insert_after(l, l->nmsg - 1, newest(l)->ts + GAP);
+	if (r == newest(l)) {
+		raw_store(addr, nv, size);
+		m = insert_after(l, l->nmsg - 1, r->ts + GAP);
+	} else {
+		int i = (int)(r - l->m);
+
+		(void)raw_load(addr, size);	/* memory keeps the newest; the sanitizers still check */
+		m = insert_after(l, i, r->ts + (l->m[i + 1].ts - r->ts) / 2);
+	}
 	m->val = nv;
 	m->tid = tid;
 	m->site = site;
 	m->rmw = 1;
-	SIM_TSAN_HOOK(sim_tsan_rmw(&l->m[l->nmsg - 2].tsan, &m->tsan, o));
+	SIM_TSAN_HOOK(sim_tsan_rmw(&m[-1].tsan, &m->tsan, o));
 	t->cur[id] = t->wr[id] = t->acq[id] = m->ts;
 	if (sim_cfg.model == SIM_MODEL_LKMM) {
 		/* The message carries the writer's view (release) or its fence
 		 * view, joined with the view of the message it read: release
 		 * sequences run through RMWs (LKMM's rmw-sequence). */
 		uint32_t v[SIM_VIEW_LEN];
-		struct msg *prev = &l->m[l->nmsg - 2];
+		struct msg *prev = m - 1;
 
 		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
 		if (o == SIM_RELEASE)

@@ -135,6 +135,7 @@ struct sim_config {
 	unsigned long max_steps;
 	bool defer_loads;	/* litmus: no preemption point before a marked load (sim/mem.c) */
 	bool state_cache;	/* dfs: prune at a state explored before (lkmm only; sim/sched.c) */
+	bool rmw_older;		/* litmus, lkmm: a relaxed/acquire/release RMW may read an older store (sim/mem.c) */
 };
 extern const char *const sim_model_name[];
 extern const char *const sim_srcu_mode_name[];
