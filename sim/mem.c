@@ -876,6 +876,11 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	t->no_dep = false;
 	if (t->acq[id] > lo && !indep)
 		lo = t->acq[id];
+	/* Nor before what it carries (an smp_wmb() passes on the thread's
+	 * stores and what they carried): LKMM's propagation forbids co
+	 * against cumul-fence (2+2W with an RMW reading the other's store). */
+	if (sim_cfg.model == SIM_MODEL_LKMM && t->rel[id] > lo)
+		lo = t->rel[id];
 	gaps[n++] = l->nmsg - 1;
 	/* TSO: stores enter memory in order; a plain store is the newest. */
 	if (sim_cfg.model == SIM_MODEL_LKMM && o != SIM_PLAIN)
@@ -1131,6 +1136,9 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		strong_snapshot(m, t, true, prev);
 		if (o == SIM_RELEASE || o == SIM_FULL)
 			vjoin(t->wr, v, nloc);	/* as for a release store */
+		else
+			vjoin_msg(t->wr, prev);	/* cumul-fence ends in rmw-sequence: a later
+						 * smp_wmb() orders what the store it read carried */
 		if (lock)
 			vjoin_msg(t->rel, prev);
 		if (o == SIM_FULL)
