@@ -1146,8 +1146,8 @@ def early_plain_stores(test, th, plain):
             if toks[close + 1].text != "{" or i > _block_end(toks, close + 1):
                 continue
             inner = _top_statements(toks, close + 2, _block_end(toks, close + 1))
-            if not inner:
-                continue
+            if not inner or not any(c == i and k == "simple" for c, d, k in inner):
+                continue    # not a statement of the block itself (a nested if's condition is not checked)
             before = [(c, d) for c, d, k in inner if d < i]
             if any(k != "simple" for c, d, k in inner if d < i) or \
                     any(_plain_crossing(toks, c, d, params, loc, no_gp) != "skip" for c, d in before):
