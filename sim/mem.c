@@ -570,6 +570,8 @@ static void full_fence(int tid)
 		return;
 	}
 	vjoin(t->cur, t->acq, nloc);
+	if (t->rsv_any)
+		vjoin(t->cur, t->rsv, nloc);	/* hb-after its loads: pb, as smp_rmb() */
 	vjoin(t->cur, fence_view, nloc);
 	memcpy(fence_view, t->cur, nloc * sizeof(uint32_t));
 	memcpy(t->rel, t->cur, nloc * sizeof(uint32_t));
@@ -591,8 +593,15 @@ static void fence_nopreempt(enum sim_fence f)
 	case SIM_BARRIER:
 		return;
 	case SIM_RMB:
-		if (sim_cfg.model == SIM_MODEL_LKMM)
+		if (sim_cfg.model == SIM_MODEL_LKMM) {
 			vjoin(t->cur, t->acq, nloc);
+			/* Later loads are hb-after the earlier ones, so after
+			 * the strong fences those read from followed (pb). */
+			if (t->rsv_any) {
+				vjoin(t->cur, t->rsv, nloc);
+				vjoin(t->acq, t->rsv, nloc);
+			}
+		}
 		return;
 	case SIM_WMB:
 		t->oepoch++;
@@ -699,6 +708,16 @@ static void take_view(struct tstate *t, const struct msg *m, bool acquire, const
 
 		vjoin_msg(t->rsv, &sm);
 		t->rsv_any = true;
+		if (acquire) {
+			/* Everything after an acquire is hb-after the strong
+			 * fences the message follows (pb): its loads see what
+			 * those fences saw, and its stores, dependent or not,
+			 * carry it (sv). */
+			vjoin_msg(t->sv, &sm);
+			t->sv_any = true;
+			vjoin_msg(t->cur, &sm);
+			vjoin_msg(t->acq, &sm);
+		}
 	}
 }
 
@@ -857,6 +876,11 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	t->no_dep = false;
 	if (t->acq[id] > lo && !indep)
 		lo = t->acq[id];
+	/* Nor before what it carries (an smp_wmb() passes on the thread's
+	 * stores and what they carried): LKMM's propagation forbids co
+	 * against cumul-fence (2+2W with an RMW reading the other's store). */
+	if (sim_cfg.model == SIM_MODEL_LKMM && t->rel[id] > lo)
+		lo = t->rel[id];
 	gaps[n++] = l->nmsg - 1;
 	/* TSO: stores enter memory in order; a plain store is the newest. */
 	if (sim_cfg.model == SIM_MODEL_LKMM && o != SIM_PLAIN)
@@ -936,8 +960,14 @@ void sim_load_dep(void)
 {
 	int tid = sim_s.cur;
 
-	if (tid >= 0 && sim_cfg.model == SIM_MODEL_LKMM)
+	if (tid >= 0 && sim_cfg.model == SIM_MODEL_LKMM) {
 		vjoin(ts_[tid].cur, ts_[tid].acq, nloc);
+		/* hb-after those loads, so after the strong fences their stores followed (pb). */
+		if (ts_[tid].rsv_any) {
+			vjoin(ts_[tid].cur, ts_[tid].rsv, nloc);
+			vjoin(ts_[tid].acq, ts_[tid].rsv, nloc);
+		}
+	}
 }
 
 unsigned sim_thread_choose(unsigned n)
@@ -946,6 +976,11 @@ unsigned sim_thread_choose(unsigned n)
 
 	sim_hist_val(c);
 	return c;
+}
+
+void sim_thread_infeasible(void)
+{
+	sim_abandon();
 }
 
 void sim_store_no_dep(void)
@@ -1013,9 +1048,31 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	l = loc_get(addr, size, site);
 	id = loc_id(l);
 	sync_plain(l);
-	/* Atomicity: read the newest message, write right after it (a
-	 * restriction of LKMM, which lets an RMW read an older one). */
+	/* Atomicity: read a message, write right after it.  In kernel code
+	 * the newest (a restriction of LKMM); in litmus tests (rmw_older) a
+	 * relaxed, acquire or release RMW reads any message a store of the
+	 * thread may follow (not older than its view nor than what its loads'
+	 * stores carried, not one another RMW read), as LKMM lets it.  A fully
+	 * ordered one reads the newest: its smp_mb() comes first. */
 	r = newest(l);
+	if (__builtin_expect(sim_cfg.rmw_older, 0) && sim_cfg.model == SIM_MODEL_LKMM && !lock &&
+	    o != SIM_FULL && l->nmsg > 1) {
+		int cand[MAXMSG], n = 0;
+		uint32_t lo;
+
+		if (l->nmsg == MAXMSG)
+			make_room(l);	/* before choosing: it may drop messages */
+		lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
+
+		if (t->acq[id] > lo)
+			lo = t->acq[id];
+		cand[n++] = l->nmsg - 1;
+		for (int i = l->nmsg - 2; i >= 0 && l->m[i].ts >= lo; i--)
+			if (!l->m[i + 1].rmw && l->m[i + 1].ts - l->m[i].ts >= 2)
+				cand[n++] = i;
+		if (n > 1)
+			r = &l->m[cand[sim_choose(n)]];
+	}
 	old = r->val;
 	/* A failed cmpxchg is no RMW for LKMM (FailedRMW in linux-kernel.bell):
 	 * a relaxed read, with neither its acquire nor its full fences.  On x86
@@ -1046,20 +1103,27 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		}
 	}
 	nv = mask(apply(op, old, arg), size);
-	raw_store(addr, nv, size);
-	m = insert_after(l, l->nmsg - 1, newest(l)->ts + GAP);
+	if (r == newest(l)) {
+		raw_store(addr, nv, size);
+		m = insert_after(l, l->nmsg - 1, r->ts + GAP);
+	} else {
+		int i = (int)(r - l->m);
+
+		(void)raw_load(addr, size);	/* memory keeps the newest; the sanitizers still check */
+		m = insert_after(l, i, r->ts + (l->m[i + 1].ts - r->ts) / 2);
+	}
 	m->val = nv;
 	m->tid = tid;
 	m->site = site;
 	m->rmw = 1;
-	SIM_TSAN_HOOK(sim_tsan_rmw(&l->m[l->nmsg - 2].tsan, &m->tsan, o));
+	SIM_TSAN_HOOK(sim_tsan_rmw(&m[-1].tsan, &m->tsan, o));
 	t->cur[id] = t->wr[id] = t->acq[id] = m->ts;
 	if (sim_cfg.model == SIM_MODEL_LKMM) {
 		/* The message carries the writer's view (release) or its fence
 		 * view, joined with the view of the message it read: release
 		 * sequences run through RMWs (LKMM's rmw-sequence). */
 		uint32_t v[SIM_VIEW_LEN];
-		struct msg *prev = &l->m[l->nmsg - 2];
+		struct msg *prev = m - 1;
 
 		memcpy(v, o == SIM_RELEASE || o == SIM_FULL ? t->cur : t->rel, nloc * sizeof(uint32_t));
 		if (o == SIM_RELEASE)
@@ -1072,6 +1136,9 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		strong_snapshot(m, t, true, prev);
 		if (o == SIM_RELEASE || o == SIM_FULL)
 			vjoin(t->wr, v, nloc);	/* as for a release store */
+		else
+			vjoin_msg(t->wr, prev);	/* cumul-fence ends in rmw-sequence: a later
+						 * smp_wmb() orders what the store it read carried */
 		if (lock)
 			vjoin_msg(t->rel, prev);
 		if (o == SIM_FULL)
@@ -1196,6 +1263,25 @@ void sim_mem_export(struct sim_vview *v)
 		return;
 	}
 	vjoin(v->t, ts_[tid].cur, nloc);
+}
+
+/*
+ * A read section's end: what the section observed, not only its view.  A
+ * store that propagated to the reader before a store its loads read (a
+ * release's, a fence's cumulativity: the message's view, in acq) reaches
+ * every CPU before a grace period that waits for the section ends (LKMM's
+ * rcu-link runs through prop), as do the strong parts its loads read.
+ */
+void sim_mem_export_observed(struct sim_vview *v)
+{
+	int tid = sim_s.cur;
+
+	sim_mem_export(v);
+	if (tid < 0 || sim_cfg.model != SIM_MODEL_LKMM)
+		return;
+	vjoin(v->t, ts_[tid].acq, nloc);
+	if (ts_[tid].rsv_any)
+		vjoin(v->t, ts_[tid].rsv, nloc);
 }
 
 /* The current thread may no longer read older than v. */

@@ -135,6 +135,7 @@ struct sim_config {
 	unsigned long max_steps;
 	bool defer_loads;	/* litmus: no preemption point before a marked load (sim/mem.c) */
 	bool state_cache;	/* dfs: prune at a state explored before (lkmm only; sim/sched.c) */
+	bool rmw_older;		/* litmus, lkmm: a relaxed/acquire/release RMW may read an older store (sim/mem.c) */
 };
 extern const char *const sim_model_name[];
 extern const char *const sim_srcu_mode_name[];
@@ -218,6 +219,8 @@ void sim_store_no_dep(void);
 void sim_load_dep(void);
 /* sim_choose() by the current thread's own code: its outcome is part of the thread's state. */
 unsigned sim_thread_choose(unsigned n);
+/* The current execution is none of the program's (a litmus thread's guess about its own future failed): given up, not counted. */
+__attribute__((noreturn)) void sim_thread_infeasible(void);
 void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const struct sim_site *site);
 enum sim_fence {
 	SIM_MB, SIM_RMB, SIM_WMB,

@@ -89,6 +89,7 @@ void sim_mem_unlock(uint32_t *word, const struct sim_site *site);
 void sim_mem_lock_fail(uint32_t *word, const struct sim_site *site);
 uint64_t sim_mem_load(const void *addr, size_t size, enum sim_order o, const struct sim_site *site);
 void sim_mem_export(struct sim_vview *v);
+void sim_mem_export_observed(struct sim_vview *v);	/* a read section's end: cur, what its loads read carried */
 void sim_mem_srcu_unlock(void);
 void sim_mem_import(const struct sim_vview *v);
 void sim_vview_join(struct sim_vview *dst, const struct sim_vview *src);

@@ -167,7 +167,7 @@ void sim_srcu_read_unlock(struct sim_srcu *s, int idx, const struct sim_site *si
 	sim_mem_srcu_unlock();
 	if (--s->nest[tid] == 0) {
 		s->loaded.n[tid] = 0;
-		sim_mem_export(&s->unlocked);
+		sim_mem_export_observed(&s->unlocked);
 	}
 	if (sim_cfg.trace) {
 		sim_trace(site, idx, "%s read section closes", s->name);

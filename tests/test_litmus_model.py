@@ -55,8 +55,13 @@ def all_ok(files):
 def state_cache():
     files = sorted(f for f in os.listdir(OURS) if f.endswith(".litmus"))
     cached = all_ok(files)
-    plain = run(files, "--no-state-cache")
+    # Four threads with two RMWs that may read older stores: over 10 million
+    # executions without the cache, 14,000 with it.
+    big = {"WW+gp+mb+release-xchgrelaxed+poonceonce.litmus"}
+    plain = run([f for f in files if f not in big], "--no-state-cache")
     for n, (o, s, execs) in cached.items():
+        if n + ".litmus" in big:
+            continue
         if plain[n][0] != o:
             raise AssertionError("%s: %s with the state cache, %s without" % (n, o, plain[n][0]))
     # Three threads with release/acquire and a full fence: thousands of

@@ -305,6 +305,8 @@ def parse(text, path="<litmus>"):
     res = re.search(r"^[( ]\*\s*Result:\s*(\S+)", text[header_start:pos], re.M)
     if res and res.group(1) in VERDICTS:
         t.expected = res.group(1)
+    elif res and res.group(1) == "DEADLOCK":
+        t.expected = "Never"    # every execution deadlocks: herd7 has no complete one to satisfy it
     close = text.find("}", pos)
     if close < 0:
         raise LitmusError("unterminated initial-state block")
@@ -586,7 +588,7 @@ def verdict(passed, satisfied):
 C_KEYWORDS = {"return", "else", "goto", "case", "default", "do", "sizeof", "typedef", "if", "while",
               "for", "switch", "break", "continue"}
 TYPE_WORDS = {"int", "long", "short", "char", "unsigned", "signed", "bool", "_Bool", "void",
-              "const", "volatile", "struct", "union", "enum"}
+              "const", "volatile", "struct", "union", "enum", "intptr_t", "uintptr_t"}
 
 
 def body_tokens(test, th):
@@ -707,9 +709,16 @@ def plain_accesses(test, th):
     decls = find_declarations(toks)
     ptrs = {n for n, ds in decls.items() if all(ty.endswith("*") for ty, _, _, _ in ds)}
     names = {n for _, n in th.params if type_kind(test.loc_type.get(n, "int")) == "scalar"} | ptrs
+    # herd7's registers are untyped: an intptr_t register that holds a
+    # location's address (r1 = READ_ONCE(*x) with x=u0 in the init block) is
+    # dereferenced as one ('*r1 = 1'); the translation casts it.
+    ints = {n for n, ds in decls.items() if all(norm_type(ty) in ADDR_INTS for ty, _, _, a in ds if not a)
+            and not any(a for _, _, _, a in ds)}
+    ints |= set(implicit_registers(toks, decls, th, [])) - names
     out = {}
     for i, tok in enumerate(toks):
-        if tok.text != "*" or i + 1 >= len(toks) or toks[i + 1].text not in names or not is_deref(toks, i + 1):
+        if tok.text != "*" or i + 1 >= len(toks) or toks[i + 1].text not in names | ints or \
+                not is_deref(toks, i + 1):
             continue
         call, arg = ctx[i + 1]
         if call and MARKED_CALL.match(call) and arg == 0:
@@ -721,10 +730,11 @@ def plain_accesses(test, th):
                 (nxt in ASSIGN_OPS and nxt != "=") or after in ASSIGN_OPS:
             raise Unsupported("P%d: a plain access *%s the translator does not run as marked" %
                               (th.tid, toks[i + 1].text))
+        cast = toks[i + 1].text in ints and toks[i + 1].text not in names
         if nxt == "=" and prv in (";", "{", "}", ")", "else") and call is None:
-            out[i] = ("store", _expr_end(toks, i + 3, (";",)))
+            out[i] = ("store", _expr_end(toks, i + 3, (";",)), cast)
         else:
-            out[i] = ("load", i + 1)
+            out[i] = ("load", i + 1, cast)
     return out
 
 
@@ -795,6 +805,8 @@ def implicit_registers(toks, decls, th, cond_regs):
 # if/else runs either way: herd7 gives it no control dependency
 # (C-IngoMolnar-After), nor a data dependency on a register an if assigned a
 # constant (crypto-control-data).
+
+ADDR_INTS = ("intptr_t", "uintptr_t", "long", "unsigned long")
 
 INDEP_STORES = ("WRITE_ONCE", "atomic_set", "atomic_long_set", "smp_store_mb")
 EXITS = ("return", "break", "continue")
@@ -998,6 +1010,163 @@ def early_stores(test, th, indep):
     return out
 
 
+# ---- load buffering through a plain store --------------------------------------------
+#
+# LKMM orders a plain store after an earlier marked access of its thread only
+# by an address dependency or a fence (w-pre-bounded in linux-kernel.cat): not
+# by a control or data dependency, and plain accesses are in no hb.  Such a
+# store may propagate before the loads above it (auto/C-LB-Lww+R-OC: the
+# store under 'if (r4) { smp_rmb(); *u0 = 1; }').  The translator lets a plain
+# store of a constant to a location go before each relaxed load of another
+# location above it, across smp_rmb(), registers-only statements, relaxed
+# stores of other locations and, when it is inside an 'if', the condition:
+# the thread then checks at its end that the store did run where it is
+# written (the branch was taken), else the execution is not one of the test
+# and is given up (sim_thread_infeasible()).  Every other event (a fence, an
+# acquire, a release, a lock, a grace period) keeps it where it is.
+
+
+def _block_end(toks, i):
+    """Index of the '}' closing the '{' at toks[i]."""
+    depth = 0
+    while i < len(toks):
+        if toks[i].text == "{":
+            depth += 1
+        elif toks[i].text == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return i
+
+
+def _top_statements(toks, lo, hi):
+    """Statements of toks[lo:hi] as (first, last, kind): kind 'if' for an if
+    (with its else) whose parts are blocks or simple statements, 'simple'
+    for one ending in ';' with no braces; None for anything else."""
+    out, i = [], lo
+    while i < hi:
+        if toks[i].text == "if" and i + 1 < hi and toks[i + 1].text == "(":
+            _, close = _split_args(toks, i + 1)
+            j = close + 1
+            parts = 0
+            while True:
+                if j < hi and toks[j].text == "{":
+                    j = _block_end(toks, j)
+                else:
+                    j = _expr_end(toks, j, (";",))
+                    if j >= hi or toks[j].text != ";":
+                        return None
+                parts += 1
+                if parts == 1 and j + 1 < hi and toks[j + 1].text == "else":
+                    j += 2
+                    if j < hi and toks[j].text == "if":
+                        return None
+                    continue
+                break
+            out.append((i, j, "if"))
+            i = j + 1
+            continue
+        j = _expr_end(toks, i, (";",))
+        if j >= hi or toks[j].text != ";" or any(t.text in ("{", "}") for t in toks[i:j]):
+            return None
+        out.append((i, j, "simple"))
+        i = j + 1
+    return out
+
+
+def _plain_crossing(toks, c, d, params, loc, no_gp):
+    """What the statement toks[c:d+1] is to a plain store of loc moving above it:
+    'skip' (no event it must stay after), 'point' (a load it may go before), None (it stops there)."""
+    calls = [k for k in range(c, d) if toks[k].kind == "id" and toks[k + 1].text == "("]
+    words = [t.text for t in toks[c:d]]
+    if not calls:
+        if "->" in words or "[" in words or "&" in words:
+            return None
+        stars = [k for k in range(c, d) if toks[k].text == "*" and is_deref_at(toks, k)]
+        if not stars:
+            return "skip"           # registers only
+        if len(stars) != 1 or stars[0] + 1 >= d or toks[stars[0] + 1].text not in params or \
+                toks[stars[0] + 1].text == loc:
+            return None
+        k = stars[0]
+        if k == c and toks[k + 2].text == "=":
+            return "skip"           # a plain store of another location
+        if toks[k - 1].text == "=" and k + 2 == d:
+            return "point"          # [T] r = *v;
+        return None
+    first = toks[calls[0]].text
+    largs, close = _split_args(toks, calls[0] + 1)
+    if len(calls) == 1 and (first in READ_SECTION and no_gp or first == "smp_rmb"):
+        return "skip"
+    if len(calls) == 1 and first in INDEP_STORES[:3] and calls[0] == c and close == d - 1 and \
+            _arg_loc(largs[0], params) not in (None, loc):
+        return "skip"
+    cast = calls[0] - 1
+    while cast > c and (toks[cast].text in ("(", ")", "*") or toks[cast].text in TYPE_WORDS):
+        cast -= 1
+    if len(calls) == 1 and first in EARLY_LOADS and close == d - 1 and toks[cast].text == "=" and \
+            _arg_loc(largs[0], params) not in (None, loc):
+        return "point"
+    return None
+
+
+def early_plain_stores(test, th, plain):
+    """[(index of the store's '*', index of its ';', [file offsets of the
+    top-level statements it may go before, nearest first], text of the
+    store run early)] for th's plain stores (plain: plain_accesses())."""
+    toks = body_tokens(test, th)
+    if any(t.text in ("for", "while", "do", "goto", "switch") + EXITS for t in toks):
+        return []
+    top = _top_statements(toks, 1, len(toks) - 1)
+    if not top:
+        return []
+    params = {n for _, n in th.params if type_kind(test.loc_type.get(n, "int")) == "scalar"}
+    no_gp = not any(GRACE_PERIODS.search(test.text[o.body_start:o.body_end]) for o in test.threads)
+    out = []
+    for i, acc in sorted(plain.items()):
+        kind, end, cast = acc
+        if kind != "store" or cast or toks[i + 1].text not in params:
+            continue
+        loc = toks[i + 1].text
+        value = toks[i + 3:end]
+        if not value or any(t.kind == "id" and t.text not in params or t.text in ("*", "->", "[", "&", "(")
+                            for t in value):
+            continue        # a constant or a location's address: known where it moves
+        ti = next((k for k, (a, b, _) in enumerate(top) if a <= i <= b), None)
+        if ti is None:
+            continue
+        a, b, kind_t = top[ti]
+        if kind_t == "if":
+            # Only in the first part's block, after registers-only or crossable statements.
+            _, close = _split_args(toks, a + 1)
+            if any(t.kind == "id" and toks[k + 1].text == "(" or t.text in ("*", "->", "[")
+                   for k, t in enumerate(toks[a + 2:close], a + 2)):
+                continue    # a condition that reads memory
+            if toks[close + 1].text != "{" or i > _block_end(toks, close + 1):
+                continue
+            inner = _top_statements(toks, close + 2, _block_end(toks, close + 1))
+            if not inner or not any(c == i and k == "simple" for c, d, k in inner):
+                continue    # not a statement of the block itself (a nested if's condition is not checked)
+            before = [(c, d) for c, d, k in inner if d < i]
+            if any(k != "simple" for c, d, k in inner if d < i) or \
+                    any(_plain_crossing(toks, c, d, params, loc, no_gp) != "skip" for c, d in before):
+                continue
+        elif i != a:
+            continue
+        points = []
+        for c, d, k in reversed(top[:ti]):
+            what = _plain_crossing(toks, c, d, params, loc, no_gp) if k == "simple" else None
+            if what is None:
+                break
+            if what == "point":
+                points.append(toks[c].pos)
+        if points:
+            text = "WRITE_ONCE(*%s, %s);" % (loc, test.text[value[0].pos:toks[end].pos].strip())
+            out.append((i, end, points, text))
+    return out
+
+
 # ---- code generation ----------------------------------------------------------------
 
 def c_string(s):
@@ -1132,8 +1301,30 @@ def generate(test, gen_path):
                     inserts[tok.pos] = inserts.get(tok.pos, "") + "(sim_load_dep(), "
                     end = toks[close].pos + 1
                     inserts[end] = ")" + inserts.get(end, "")
-        for i, (kind, end) in plain_accesses(test, th).items():
+        plain = plain_accesses(test, th)
+        for i, end, pts, text in early_plain_stores(test, th, plain):
+            k = len(early_choices)
+            early_choices.append(k)
+            first = min(pts)
+            inserts[first] = inserts.get(first, "") + \
+                "unsigned lt_early_%d = sim_cfg.model == SIM_MODEL_LKMM ? sim_thread_choose(%d) : 0; " \
+                "int lt_ran_%d = 0; " % (k, len(pts) + 1, k)
+            for j, pt in enumerate(pts, 1):
+                inserts[pt] = inserts.get(pt, "") + \
+                    "if (lt_early_%d == %d) { sim_store_no_dep(); %s } " % (k, j, text)
             at = toks[i].pos
+            inserts[at] = inserts.get(at, "") + "if (!lt_early_%d) { " % k
+            after = toks[end].pos + 1
+            inserts[after] = " } else { lt_ran_%d = 1; }" % k + inserts.get(after, "")
+            # Run early, the store must also be reached where it is written.
+            close = toks[-1].pos
+            inserts[close] = inserts.get(close, "") + \
+                "if (lt_early_%d && !lt_ran_%d) sim_thread_infeasible(); " % (k, k)
+        for i, (kind, end, cast) in plain.items():
+            at = toks[i].pos
+            if cast:
+                ins_at = toks[i + 1].pos
+                inserts[ins_at] = inserts.get(ins_at, "") + "(intptr_t *)"
             if kind == "load" and toks[i + 1].text in taint:
                 inserts[at] = inserts.get(at, "") + "(sim_load_dep(), "
                 after = toks[end].pos + len(toks[end].text)
@@ -1730,6 +1921,9 @@ def _run_one(path, test, rt, opts):
         if f.startswith(("FINDING deadlock:", "FINDING lockdep: grace-period wait")):
             res.status = "UNSUPPORTED"
             res.reason = "an execution deadlocks, and the explorer stops there (herd7 only drops it): " + f
+        elif f.startswith("FINDING lockdep: lock order inversion"):
+            res.status = "UNSUPPORTED"
+            res.reason = "locks taken in both orders: lockdep stops the explorer there (herd7 has no lockdep): " + f
         elif f.startswith("FINDING mixed-accesses:"):
             res.status = "UNSUPPORTED"
             res.reason = "one location accessed with two sizes (herd7's C is untyped): " + f
