@@ -21,7 +21,7 @@ import time
 
 import cost
 import engines
-from build import build, provenance, resolve_tree, tree_generation, write_provenance
+from build import build, needs, provenance, resolve_tree, tree_generation, write_provenance
 from common import Fail, ROOT, say
 from fuzz import Interruption, run_libfuzzer
 from minimize import Shrinker
@@ -167,7 +167,7 @@ def run(args):
         except patchlib.PatchError as e:
             raise Fail(str(e))
         trees[k] = (t, changed)
-    targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
+    targets = needs("check")
     # The base's build is shared by every check of that tree (the folder is per tree); its corpus is not.
     base_bdir = build(argparse.Namespace(tree=base_tree, kernel=None),
                           root=os.path.join(os.path.dirname(root), "check-base"), targets=targets,
@@ -204,7 +204,7 @@ def compare(args, root, base_tree, base_bdir, patched, series, changed, notes, l
     d["applied"] = notes
     touched = sorted({fp.path for p in series for fp in p.files})
     d["touched"] = touched
-    targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
+    targets = needs("check")
     reads = set(manifest(base_bdir)["inputs"])
     if not (set(touched) & reads) and not any(t.startswith("tools/memory-model/") for t in touched):
         print("busfuzz: check: %sthe patch touches no file busfuzz reads (%s); busfuzz reads %s: "

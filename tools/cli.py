@@ -8,7 +8,7 @@
                  [--litmus OUT.litmus]
   busfuzz minimize FILE [--tree DIR | --kernel VER] [--model M] [--srcu S] [-o OUT] [--time S]
                  the smallest input with the same finding (class and site)
-  busfuzz build  [--tree DIR | --kernel VER]
+  busfuzz build  [--tree DIR | --kernel VER] [--target NAME...]
   busfuzz litmus [--tree DIR | --kernel VER] [--model M] [--srcu S] [--oracle herd7] [--verbose] [FILE...]
   busfuzz mutants [--tree DIR | --kernel VER] [--time S] [--seeds N] [--jobs N] [--model M]
                  [--srcu S] [--strategy S[,S...]] [--tsan] [--classic] [--json OUT] [MUTANT...]
@@ -107,6 +107,8 @@ def main():
     mi.add_argument("--time", type=POSITIVE, default=60, help="seconds at most (default 60)")
     b = sub.add_parser("build", help="build the harness for a kernel and print where")
     tree_args(b)
+    b.add_argument("--target", action="append", default=[], metavar="NAME",
+                   help="also this target of the folder (a ninja target: busfuzz-fuzz-tsan-t, bench_switch)")
     te = sub.add_parser("test", help="set up this machine and run the test suite")
     te.add_argument("-R", dest="regex", metavar="REGEX", help="only the tests whose name matches (ctest -R)")
     te.add_argument("--long", action="store_true",
@@ -186,7 +188,7 @@ def main():
         if args.cmd == "minimize":
             return minimize(args)
         if args.cmd == "build":
-            bdir, label, _ = build(args)
+            bdir, label, _ = build(args, extra=args.target)
             print(bdir)
             return 0
         if args.cmd == "test":

@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 import srcu_timing
-from build import build, resolve_tree
+from build import build, needs, resolve_tree
 from common import Fail
 
 # step name -> (needs a count, what it does)
@@ -112,7 +112,7 @@ def run_tree(args, kernel, tree, steps, hzs):
         params, rules = srcu_timing.read(path)
     except srcu_timing.Untakeable as e:
         raise Fail(str(e))
-    bdir, label, _ = build(a, targets=("busfuzz-cost-t",))
+    bdir, label, _ = build(a, targets=needs("cost"))
     rows = []
     with tempfile.TemporaryDirectory(prefix="busfuzz-cost-") as tmp:
         pfile, sfile = os.path.join(tmp, "params"), os.path.join(tmp, "steps")

@@ -13,7 +13,7 @@ import time
 import engines
 import findings
 from common import Fail, ROOT, FUZZ_BINARY, say, tree_flag, mode_flags, sanitizer_flag
-from build import build, provenance
+from build import build, needs, provenance
 
 
 # ---- fuzzing ------------------------------------------------------------------
@@ -129,9 +129,7 @@ def fuzz(args):
 def fuzz_run(args, intr):
     if args.strategy != "libfuzzer" and args.sanitizer != "asan":
         raise Fail("--sanitizer is for the libfuzzer strategy; %s runs on the plain build" % args.strategy)
-    bdir, label, key = build(args, sanitizer=args.sanitizer, targets=(
-        (FUZZ_BINARY[args.sanitizer], "busfuzz-replay-t") if args.strategy == "libfuzzer"
-        else ("busfuzz-explore-t", "busfuzz-replay-t")) + (("busfuzz-fuzz-tsan-t",) if args.sanitizer == "tsan" else ()))
+    bdir, label, key = build(args, targets=needs("fuzz", args.sanitizer, (args.strategy,)))
     findings = os.path.join(ROOT, "findings", key)
     arts = os.path.join(bdir, "artifacts")
     os.makedirs(arts, exist_ok=True)

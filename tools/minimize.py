@@ -10,7 +10,7 @@ import time
 import findings
 import inputdef
 from common import Fail, ROOT, say, tree_flag
-from build import build, write_provenance
+from build import build, needs, write_provenance
 from replay import check_provenance, replay_mode
 
 
@@ -196,7 +196,7 @@ def minimize(args):
     out = args.output or args.file + ".min"
     if os.path.isdir(out):
         raise Fail("%s: the output is a folder" % out)
-    bdir, label, key = build(args, targets=("busfuzz-replay-t",))
+    bdir, label, key = build(args, targets=needs("minimize"))
     check_provenance(args, bdir, label)
     start = time.monotonic()
     work = tempfile.mkdtemp(prefix="busfuzz-minimize-")

@@ -16,9 +16,11 @@ import engines
 import mutate
 from common import Fail, ROOT, MODELS, SRCU_MODES, say
 from install import ensure_tools
-from build import build, resolve_tree, tree_generation
+import kernels
+from build import (STRATEGY_BASE, build, build_root, build_trees, needs, resolve_tree, stress_base, sync_tree,
+                   target as target_name, tree_generation, tree_label)
 from fuzz import LIBFUZZER_FLAGS, classify, fuzz_env, seed_corpus
-from stress import stress_once, stress_target
+from stress import stress_once
 
 
 # ---- the mutant matrix -----------------------------------------------------------
@@ -84,14 +86,14 @@ def fuzz_once(binary, work, seed, secs, model, srcu):
     return "error", "the fuzzer exited with status %d and no finding: %s" % (r.returncode, tail), None, None, None
 
 
-def matrix_run(bdir, work, seed, model, srcu, args, strategy):
-    """One run of the kill matrix with one strategy (fuzz_once's result)."""
+def matrix_run(bins, work, seed, model, srcu, args, strategy):
+    """One run of the kill matrix with one strategy (fuzz_once's result); bins: the tree's binaries
+    by target base (Built.binaries)."""
     if strategy == "libfuzzer":
-        return fuzz_once(os.path.join(bdir, "busfuzz-fuzz-t"), work, seed, args.time, model, srcu)
+        return fuzz_once(bins[STRATEGY_BASE["libfuzzer"]], work, seed, args.time, model, srcu)
     if strategy == "stress":
-        return stress_once(os.path.join(bdir, stress_target(args.tsan)), args.time, seed,
-                           ["--classic"] if args.classic else [])
-    return engines.explore_once(os.path.join(bdir, "busfuzz-explore-t"), work, strategy, seed, args.time,
+        return stress_once(bins[stress_base(args.tsan)], args.time, seed, ["--classic"] if args.classic else [])
+    return engines.explore_once(bins[STRATEGY_BASE[strategy]], work, strategy, seed, args.time,
                                 model, srcu, args.depth, args.preemptions)
 
 
@@ -130,41 +132,58 @@ def strategy_mode(args, strategy, model, srcu):
     return "%s/%s" % (model, srcu)
 
 
-def engine_targets(args):
-    """What the chosen strategies need built."""
-    need = {"libfuzzer": "busfuzz-fuzz-t", "random": "busfuzz-explore-t", "pct": "busfuzz-explore-t",
-            "exhaustive": "busfuzz-explore-t", "stress": stress_target(args.tsan)}
-    return tuple(sorted({need[st] for st in args.strategies} | {"busfuzz-replay-t"}))
+def build_mutants(muts, args, broot, tmp):
+    """Every mutant on a copy of its tree, all built in one folder (broot/mutants: the simulator once,
+    each copy's bus code and binaries) with the targets the strategies need; {name: binaries by base,
+    or (STALE or ERROR, why)}.  The copies stay in broot/mutant-trees, rewritten only where a file
+    changes, so that the next matrix rebuilds only what its mutants changed."""
+    folder, copies = os.path.join(broot, "mutants"), os.path.join(broot, "mutant-trees")
+    labels, trees, out = {}, {}, {}
+    with kernels.locked(copies + ".lock"):
+        for m, t in muts:
+            label = labels[m.name] = tree_label(m.name, labels.values())
+            stage = os.path.join(tmp, "stage-" + label)
+            try:
+                mutate.apply(m.path, t[0], stage)
+            except mutate.MutantError as e:
+                out[m.name] = ("STALE", str(e).replace(ROOT + "/", ""))
+                continue
+            trees[label] = os.path.join(copies, label)
+            sync_tree(stage, trees[label])
+            shutil.rmtree(stage, ignore_errors=True)
+        built = build_trees(folder, trees, needs("mutants", strategies=args.strategies, tsan=args.tsan),
+                            quiet=True, keep_going=True)
+    for m, t in muts:
+        label = labels[m.name]
+        if m.name in out:
+            continue
+        if label in built.failed:
+            out[m.name] = ("ERROR", "the mutant does not build: " +
+                           " ".join(l.strip() for l in built.failed[label].splitlines())[:400])
+        else:
+            out[m.name] = built.binaries[label]
+    return out
 
 
-def run_mutant(m, target, args, tmp):
-    """The mutant's rows, one per strategy: it is built once for all of them."""
+def run_mutant(m, target, args, tmp, bins):
+    """The mutant's rows, one per strategy: it is built once for all of them (bins: its binaries,
+    or (STALE or ERROR, why))."""
     tree, label = target[0], target[1]
     model, srcu = m.mode.get("model", args.model), m.mode.get("srcu", args.srcu)
     # expect: a STALE or ERROR row's too (the matrix prints it)
     base = {"name": m.name, "gen": m.gen, "kernel": label, "runs": [], "note": None, "expect": m.expect or "none"}
+    if isinstance(bins, tuple):
+        return [dict(base, strategy=st, status=bins[0], note=bins[1], mode=strategy_mode(args, st, model, srcu))
+                for st in args.strategies]
     work = tempfile.mkdtemp(prefix=m.name + "-", dir=tmp)
     try:
-        copy = os.path.join(work, "tree")
-        try:
-            mutate.apply(m.path, tree, copy)
-        except mutate.MutantError as e:
-            return [dict(base, strategy=st, status="STALE", note=str(e).replace(ROOT + "/", ""),
-                         mode=strategy_mode(args, st, model, srcu)) for st in args.strategies]
-        try:
-            bdir = build(argparse.Namespace(tree=copy, kernel=None), quiet=True,
-                         root=os.path.join(work, "build"), targets=engine_targets(args))[0]
-        except Fail as e:
-            note = "the mutant does not build: " + " ".join(l.strip() for l in str(e).splitlines())[:400]
-            return [dict(base, strategy=st, status="ERROR", note=note, mode=strategy_mode(args, st, model, srcu))
-                    for st in args.strategies]
         rows = []
         for st in args.strategies:
             # Native threads have the machine's memory model: every mutant's own class is the one to find.
             expect = m.expect if st == "stress" else None if model in m.clean_under else m.expect
             row = dict(base, strategy=st, runs=[], expect=expect or "none", mode=strategy_mode(args, st, model, srcu))
             for seed in range(1, args.seeds + 1):
-                row["runs"].append(matrix_run(bdir, work, seed, model, srcu, args, st))
+                row["runs"].append(matrix_run(bins, work, seed, model, srcu, args, st))
             row["status"] = judge(expect, row["runs"])
             bad = next((r for r in row["runs"] if r[0] not in (None, expect)), None)
             if bad:
@@ -190,7 +209,9 @@ def run_unmodified(target, model, srcu, args, tmp):
                 continue        # native threads have one mode: the machine's
             row = {"name": "(unmodified)", "gen": gen, "kernel": label, "mode": strategy_mode(args, st, model, srcu),
                    "expect": "none", "note": None, "strategy": st}
-            row["runs"] = [matrix_run(bdir, work, 1, model, srcu, args, st)]
+            bins = {b: os.path.join(bdir, target_name(b)) for b in needs("mutants", strategies=args.strategies,
+                                                                         tsan=args.tsan)}
+            row["runs"] = [matrix_run(bins, work, 1, model, srcu, args, st)]
             r = row["runs"][0]
             row["status"] = "ERROR" if r[0] == "error" else "CLEAN" if r[0] is None else "FINDING"
             if r[0] is not None:
@@ -226,7 +247,7 @@ def mutants_cmd(args):
     targets = {}
     for want, a in specs:
         tree, label, key = resolve_tree(a)
-        bdir = build(a, targets=engine_targets(args))[0]
+        bdir = build(a, targets=needs("mutants", strategies=args.strategies, tsan=args.tsan))[0]
         gen = tree_generation(bdir)
         if want and gen != want:
             raise Fail("kernel %s (%s) is not a %s-series tree, as its mutants need" % (a.kernel, label, want))
@@ -256,13 +277,18 @@ def mutants_cmd(args):
     say("%d mutant(s) and %d unmodified run(s), %d s per seed, %d seed(s), %d at a time%s" %
         (n_mut, len(jobs) - n_mut, args.time, args.seeds, args.jobs,
          "; %d mutant(s) of the other generation left out" % other if other else ""))
-    broot = os.environ.get("BUSFUZZ_BUILD") or os.path.join(ROOT, "build")
+    broot = build_root()
     os.makedirs(broot, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="mutants-", dir=broot)
     start = time.monotonic()
+    try:
+        built = build_mutants([(j[1], j[2]) for j in jobs if j[0] == "mutant"], args, broot, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
     try:
-        futs = {(pool.submit(run_mutant, j[1], j[2], args, tmp) if j[0] == "mutant" else
+        futs = {(pool.submit(run_mutant, j[1], j[2], args, tmp, built[j[1].name]) if j[0] == "mutant" else
                  pool.submit(run_unmodified, j[2], j[1][0], j[1][1], args, tmp)): j for j in jobs}
         for i, f in enumerate(concurrent.futures.as_completed(futs), 1):
             try:

@@ -6,7 +6,7 @@ import sys
 
 import findings
 from common import Fail, FUZZ_BINARY, MODELS, SRCU_MODES, SANITIZERS, say
-from build import build, provenance
+from build import build, needs, provenance
 from fuzz import classify
 
 
@@ -86,7 +86,7 @@ def replay(args):
     for opt in ("perfetto", "litmus"):
         if sanitizer != "none" and getattr(args, opt):
             raise Fail("--%s needs the plain replay build (--sanitizer none)" % opt)
-    bdir, label, key = build(args, targets=(FUZZ_BINARY[sanitizer],) if sanitizer != "none" else ("busfuzz-replay-t",))
+    bdir, label, key = build(args, targets=needs("replay", sanitizer))
     check_provenance(args, bdir, label)
     if sanitizer != "none":
         rc = replay_in_sanitizer_build(args, bdir, sanitizer, replay_mode(args))

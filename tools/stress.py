@@ -7,7 +7,7 @@ import sys
 
 import findings
 from common import Fail, say
-from build import build
+from build import build, needs, stress_base, target
 from fuzz import classify
 
 
@@ -18,7 +18,7 @@ STRESS_DONE_RE = re.compile(r"^stress: [\d.]+ s, (\d+) executions", re.M)
 
 
 def stress_target(tsan):
-    return "busfuzz-stress-tsan-t" if tsan else "busfuzz-stress-t"
+    return target(stress_base(tsan))
 
 
 def stress_argv(binary, secs, seed, extra=()):
@@ -48,7 +48,7 @@ def stress(args):
     if args.scenario is not None and not re.fullmatch(r"[0-9a-fA-F]{1,16}", args.scenario):
         raise Fail("--scenario wants the hex scenario seed a finding printed, not '%s'" % args.scenario)
     target = stress_target(args.tsan)
-    bdir, label, key = build(args, targets=(target,))
+    bdir, label, key = build(args, targets=needs("stress", tsan=args.tsan))
     extra = (["--delay", str(args.delay)] + (["--scenario", args.scenario] if args.scenario else []) +
              (["--classic"] if args.classic else []))
     say("stress on %s: native threads, %s, %d s" % (label, "TSan" if args.tsan else "ASan+UBSan", args.time))

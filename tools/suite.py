@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """busfuzz test: the test suite through ctest."""
 import os
-import shutil
 import subprocess
 
 import kernels
 from common import Fail, ROOT, say
 from install import ensure_tools
+from build import build_trees, parse_trees
 
 
 TEST_KERNELS = [("v6_1", "6.1"), ("v6_12", "6.12"), ("v7", "7")]
@@ -38,23 +38,10 @@ def test(args):
         edge.append(lab)
         say("kernel %s: %s (replay and explorer only)" % (ver, label))
     bdir = os.path.join(ROOT, "build", "test")
-    # Another compiler in the cache makes CMake start over and drop this run's -D values (the trees):
-    # start over first.
-    try:
-        with open(os.path.join(bdir, "CMakeCache.txt")) as f:
-            old = next((l.split("=", 1)[1].strip() for l in f if l.startswith("CMAKE_C_COMPILER:")), cc)
-        if old not in (cc, shutil.which(cc)):
-            os.remove(os.path.join(bdir, "CMakeCache.txt"))
-    except OSError:
-        pass
-    r = subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-G", "Ninja", "-DCMAKE_C_COMPILER=" + cc,
-                        "-DBUSFUZZ_TREES=" + ";".join(trees),
-                        "-DBUSFUZZ_TEST_TREES=" + ";".join(l for l, _ in TEST_KERNELS),
-                        "-DBUSFUZZ_EDGE_TREES=" + ";".join(edge)])
-    if r.returncode != 0:
-        raise Fail("cmake failed")
-    if subprocess.run(["ninja", "-C", bdir]).returncode != 0:
-        raise Fail("the build failed")
+    # Every tree, every test: CMake each time (it lists mutants/ then), all of the folder built.
+    build_trees(bdir, parse_trees(";".join(trees)), cc=cc, echo=True, exact=True, reconfigure=True,
+                options=("-DBUSFUZZ_TEST_TREES=" + ";".join(l for l, _ in TEST_KERNELS),
+                         "-DBUSFUZZ_EDGE_TREES=" + ";".join(edge)))
     # No test is timed: the timeout only ends a hang, so it is generous.  A filter
     # that selects nothing is an error, not a pass.  The long label (timed or
     # luck-dependent runs) only with --long.
