@@ -29,7 +29,7 @@ def expected(edge=EDGE_TREES):
     want = {"seeds-" + t: "tree" for t in edge}
     want.update({"clean-search-" + t: "tree" for t in edge})
     want.update({n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours",
-                                     "primitives", "findings", "shim-warn", "cli-logic",
+                                     "primitives", "findings", "shim-warn", "cli-logic", "build-plan",
                                      "litmus-state-cache", "litmus-store-no-dep", "litmus-load-buffering",
                                      "litmus-deref-relaxed")})
     want.update({n: "sanitizer" for n in ("sim-tsan", "tsan-hb")})
