@@ -151,6 +151,8 @@ def build_mutants(muts, args, broot, tmp):
             trees[label] = os.path.join(copies, label)
             sync_tree(stage, trees[label])
             shutil.rmtree(stage, ignore_errors=True)
+        if not trees:       # nothing to build (ninja without targets would build the whole folder)
+            return out
         built = build_trees(folder, trees, needs("mutants", strategies=args.strategies, tsan=args.tsan),
                             quiet=True, keep_going=True)
     for m, t in muts:
