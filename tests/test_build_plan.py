@@ -108,6 +108,8 @@ ninja: build stopped: cannot make progress due to previous errors.
           "an undeclared callee: named with its kernel line")
     f = build.attribute("FAILED: CMakeFiles/sim_plain.dir/sim/sched.c.o\nsim/sched.c:1:1: error: x\n", trees)
     check(sorted(f) == sorted(trees), "a failure of no tree's step (the simulator) fails every tree")
+    check(build.ninja_error("ninja: Entering directory `b'\nninja: error: unknown target 'x'\n") ==
+          "unknown target 'x'" and build.ninja_error(out) is None, "ninja's own error is told from a failed step")
 
 
 def test_sync_tree(tmp):

@@ -219,6 +219,11 @@ def failure_message(text, tree):
     return "%s:\n  %s" % (what, "\n  ".join(errs) or text[-3000:])
 
 
+def ninja_error(out):
+    """ninja's own error (an unknown target, a broken build.ninja), not a failed step's; None without one."""
+    return next((l.removeprefix("ninja: error: ") for l in out.splitlines() if l.startswith("ninja: error: ")), None)
+
+
 def attribute(out, trees):
     """{label: message} for each tree whose build failed (a failure of no tree's step fails them all)."""
     failed = {}
@@ -309,6 +314,8 @@ def build_trees(bdir, trees, bases=(), extra=(), options=(), cc=None, quiet=Fals
         for line in out.splitlines():
             if line.startswith("busfuzz: note: "):
                 say(line.removeprefix("busfuzz: "))
+    if rc != 0 and ninja_error(out):
+        raise Fail("%s: %s" % (bdir, ninja_error(out)))
     failed = attribute(out, trees) if rc != 0 else {}
     if rc != 0 and not failed:
         failed = {l: failure_message(out, t) for l, t in trees.items()} or {None: failure_message(out, None)}
