@@ -43,7 +43,7 @@ fi
 gen=$WORKDIR/busfuzz-gen
 objs=$WORKDIR/busfuzz-obj
 mkdir -p "$gen" "$objs" "$OUT"
-"$PYTHON" "$ROOT/tools/extract.py" --tree "$tree" --out "$gen" --stubs "$ROOT/kernel-shim/stubs.def"
+"$PYTHON" "$ROOT/tools/build.py" extract --tree "$tree" --out "$gen"
 
 # The simulator: $CFLAGS less the coverage flags.
 sim_cflags=()

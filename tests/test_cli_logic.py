@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Unit tests of the CLI's pure logic (tools/cli.py), without a kernel tree.
+"""Unit tests of the CLI's pure logic (tools/minimize.py, mutants.py, replay.py, fuzz.py), without a kernel tree.
 
 The minimizer (scenario cuts against fuzz/input.h, the Shrinker against a fake
 replay binary whose findings are known), the mutant matrix's judging, the
@@ -20,7 +20,17 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cli  # noqa: E402
+import types  # noqa: E402
+import common  # noqa: E402
+import fuzz  # noqa: E402
+import minimize  # noqa: E402
+import mutants  # noqa: E402
+import replay  # noqa: E402
+# The functions under test, from the module of the CLI's package that holds each.
+cli = types.SimpleNamespace(Fail=common.Fail, classify=fuzz.classify, Shrinker=minimize.Shrinker,
+                            describe=minimize.describe, finding_of=minimize.finding_of,
+                            scenario_cuts=minimize.scenario_cuts, judge=mutants.judge, median_of=mutants.median_of,
+                            mode_record=replay.mode_record, replay_mode=replay.replay_mode)
 import inputdef  # noqa: E402
 from pyrunner import check, exit_status  # noqa: E402
 

@@ -19,7 +19,8 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cli  # noqa: E402
+import fuzz  # noqa: E402
+import minimize  # noqa: E402
 import engines  # noqa: E402
 import findings  # noqa: E402
 from pyrunner import check, exit_status  # noqa: E402
@@ -52,7 +53,7 @@ def main():
     names = list(findings.CLASSES)
     check(len(names) == len(set(names)) and len(names) >= 20, "%d classes, each once" % len(names))
 
-    extra = sorted({c for _, c in cli.CLASS_OF_REPORT} - set(names))
+    extra = sorted({c for _, c in fuzz.CLASS_OF_REPORT} - set(names))
     check(not extra, "the CLI's sanitizer report classes are the table's%s" % (": not " + ", ".join(extra) if extra else ""))
     check(engines.FINDING_RE is findings.FINDING_RE and engines.SITE_RE is findings.SITE_RE,
           "engines reads findings with tools/findings.py's grammar")
@@ -61,7 +62,7 @@ def main():
     for p in c_sources():
         if not p.endswith(("findings.def", os.path.join("sim", "sim.h"))):
             used.update(m.lower().replace("_", "-") for m in re.findall(r"\bSIM_F_([A-Z_]+)\b", open(p).read()))
-    used.update(c for _, c in cli.CLASS_OF_REPORT)
+    used.update(c for _, c in fuzz.CLASS_OF_REPORT)
     unused = [n for n in names if n not in used]
     check(not unused, "every class has a producer%s" % (": none for " + ", ".join(unused) if unused else ""))
 
@@ -71,7 +72,7 @@ def main():
           and findings.site(findings.parse(line)[1]) == ("READ_ONCE", "virt/kvm/kvm_main.c:123"),
           "a finding line parses to its class, message, primitive and kernel line")
     check(findings.parse("FINDING nonsense: x\n") == (None, None), "a FINDING line of no class is no finding")
-    check(cli.finding_of(line) == ("mixed-accesses", "READ_ONCE", "virt/kvm/kvm_main.c:123"),
+    check(minimize.finding_of(line) == ("mixed-accesses", "READ_ONCE", "virt/kvm/kvm_main.c:123"),
           "the CLI's judging reads the same line the same way")
 
     errs = mutated(os.path.join("sim", "mem.c"), "sim_finding(SIM_F_MIXED_ACCESSES,", 'sim_finding("mixed-accesses",')

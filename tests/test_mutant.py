@@ -19,7 +19,7 @@ nothing passes or fails by luck.
       search: line (the runs 20 times the median, the seed's own count at most a
       fifth of them); BIN is the mutant's explorer (build/test/busfuzz-explore-m-NAME).
   test_mutant.py tree MUT TREE OUT       applies a mutant to a copy (a step of the build)
-  test_mutant.py build BUILD_DIR TARGET  builds the mutants (ninja -k 0): ctest mutants-build
+  test_mutant.py build BUILD_DIR TARGET  builds the mutants (ninja -k 0, tools/build.py): ctest mutants-build
 
 The explorer is deterministic for a seed (the same seed gives the same
 executions), so a search: line that reaches the finding once always does, on
@@ -38,6 +38,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+import build as buildlayer  # noqa: E402
 import findings  # noqa: E402
 import mutate  # noqa: E402
 from test_corpus_mutants import CORPUS, failed_mutants, fmt_mode, parse_mode  # noqa: E402
@@ -267,9 +268,7 @@ def make_tree(args):
 
 
 def build(args):
-    r = subprocess.run(["cmake", "--build", args.build_dir, "--target", args.target, "--", "-k", "0"],
-                       capture_output=True, text=True, errors="replace")
-    out = r.stdout + r.stderr
+    rc, out = buildlayer.ninja(args.build_dir, [args.target], keep_going=True)
     bad = [l for l in out.splitlines() if l.startswith("FAILED:") or "error:" in l or "busfuzz: " in l]
     for l in bad[:60]:
         print(l)
@@ -282,7 +281,7 @@ def build(args):
     with open(os.path.join(args.build_dir, "mutants", "failed.txt"), "w") as f:
         f.write("".join(n + "\n" for n in failed))
     built = sorted(glob.glob(os.path.join(args.build_dir, "busfuzz-*-m-*")))
-    print("%d mutant binaries built%s" % (len(built), "" if r.returncode == 0 else
+    print("%d mutant binaries built%s" % (len(built), "" if rc == 0 else
                                            "; the build failed for %s (above): their tests fail" %
                                            (", ".join(failed) or "some")))
     # The mutants that did not build fail their own tests; this fails only when nothing could build.

@@ -19,9 +19,9 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LABELS = ("unit", "tree", "sanitizer", "mutant", "long")
-TEST_TREES = ("v6_1", "v6_12", "v7")        # tools/cli.py's TEST_KERNELS
+TEST_TREES = ("v6_1", "v6_12", "v7")        # tools/suite.py's TEST_KERNELS
 GENERATIONS = ("v6_12", "v7")               # the pre- and post-series trees of the mutants
-EDGE_TREES = ("v5_10", "v7_3")              # tools/cli.py's EDGE_KERNELS, when they could be had
+EDGE_TREES = ("v5_10", "v7_3")              # tools/suite.py's EDGE_KERNELS, when they could be had
 
 
 def expected(edge=EDGE_TREES):
@@ -29,7 +29,7 @@ def expected(edge=EDGE_TREES):
     want = {"seeds-" + t: "tree" for t in edge}
     want.update({"clean-search-" + t: "tree" for t in edge})
     want.update({n: "unit" for n in ("sim", "extract", "kernels", "suite-shape", "litmus-unit", "litmus-ours",
-                                     "primitives", "findings", "shim-warn", "cli-logic",
+                                     "primitives", "findings", "shim-warn", "cli-logic", "build-plan",
                                      "litmus-state-cache", "litmus-store-no-dep", "litmus-load-buffering",
                                      "litmus-deref-relaxed")})
     want.update({n: "sanitizer" for n in ("sim-tsan", "tsan-hb")})

@@ -21,6 +21,11 @@ import time
 
 import cost
 import engines
+from build import build, needs, provenance, resolve_tree, tree_generation, write_provenance
+from common import Fail, ROOT, say
+from fuzz import Interruption, run_libfuzzer
+from minimize import Shrinker
+from mutants import Mutant
 import patches as patchlib
 
 
@@ -35,14 +40,14 @@ class Report:
                      "unchanged": [], "litmus": None, "cost": None, "verdict": None}
 
 
-def mutant_modes(cli, gen):
+def mutant_modes(gen):
     """The (model, srcu) pairs the mutant matrix uses for a generation: its default and each mutant's
     own mode: line and clean-under models."""
     modes = {("lkmm", "doc")}
-    for path in sorted(os.listdir(os.path.join(cli.ROOT, "mutants"))):
+    for path in sorted(os.listdir(os.path.join(ROOT, "mutants"))):
         if not path.endswith(".mut"):
             continue
-        m = cli.Mutant(os.path.join(cli.ROOT, "mutants", path))
+        m = Mutant(os.path.join(ROOT, "mutants", path))
         if m.error or m.gen != gen:
             continue
         model, srcu = m.mode.get("model", "lkmm"), m.mode.get("srcu", "doc")
@@ -83,28 +88,28 @@ def changed_functions(man, changed):
     return hit, outside
 
 
-def fuzz_tree(cli, bdir, mode, secs, runs, seed, jobs, findings, intr):
+def fuzz_tree(bdir, mode, secs, runs, seed, jobs, findings, intr):
     """One keep-going libFuzzer campaign on bdir's build; returns (executions, Campaign)."""
     model, srcu = mode
     camp = engines.Campaign([os.path.join(bdir, "busfuzz-replay-t"), "--quiet", "--model", model, "--srcu", srcu],
                             findings, model, srcu, known_file=os.path.join(bdir, "known-bugs"),
-                            provenance=cli.provenance(bdir))
+                            provenance=provenance(bdir))
     arts = os.path.join(bdir, "artifacts")
     shutil.rmtree(arts, ignore_errors=True)     # a check's findings are its own runs'
     os.makedirs(arts)
     ns = argparse.Namespace(sanitizer="asan", model=model, srcu=srcu, seed=seed, jobs=jobs, runs=runs,
                             time=None if runs else secs, keep_going=True)
     state = {"execs": 0, "cov": None, "corp": None}
-    rc, text = cli.run_libfuzzer(ns, bdir, arts, state, intr)
+    rc, text = run_libfuzzer(ns, bdir, arts, state, intr)
     for f in sorted(os.listdir(arts)):
         camp.add(os.path.join(arts, f))
     if rc != 0 and intr.signum is None:
-        raise cli.Fail("the fuzzer exited with status %d on %s: %s" % (
+        raise Fail("the fuzzer exited with status %d on %s: %s" % (
             rc, bdir, (text.strip().splitlines() or ["no output"])[-1]))
     return state["execs"], camp
 
 
-def replay_on(cli, bdir, path, mode):
+def replay_on(bdir, path, mode):
     """(class, message, bug) of a reproducer replayed on another tree's plain build; (None,)*3 if clean."""
     r = subprocess.run([os.path.join(bdir, "busfuzz-replay-t"), "--quiet", "--model", mode[0], "--srcu", mode[1],
                         path], capture_output=True, text=True, errors="replace")
@@ -118,9 +123,9 @@ def covered_functions(bdir, corpus):
     return {l.split()[5] for l in (r.stdout + r.stderr).splitlines() if l.startswith("COVERED_FUNC:")}
 
 
-def minimize(cli, bdir, path, mode, secs, work):
+def minimize(bdir, path, mode, secs, work):
     """The reproducer shrunk with the minimizer, and its full trace."""
-    sh = cli.Shrinker(os.path.join(bdir, "busfuzz-replay-t"), ["--model", mode[0], "--srcu", mode[1]],
+    sh = Shrinker(os.path.join(bdir, "busfuzz-replay-t"), ["--model", mode[0], "--srcu", mode[1]],
                       work, time.monotonic() + secs)
     data = open(path, "rb").read()
     want = sh.result(data)[0]
@@ -130,7 +135,7 @@ def minimize(cli, bdir, path, mode, secs, work):
         f.write(small)
     with open(out + ".mode", "w") as f:
         f.write("--model %s --srcu %s\n" % mode)
-    cli.write_provenance(out, bdir)
+    write_provenance(out, bdir)
     r = subprocess.run([os.path.join(bdir, "busfuzz-replay-t"), "--model", mode[0], "--srcu", mode[1], out],
                        capture_output=True, text=True, errors="replace")
     with open(out + ".trace", "w") as f:
@@ -138,15 +143,15 @@ def minimize(cli, bdir, path, mode, secs, work):
     return out
 
 
-def run(cli, args):
+def run(args):
     try:
         series = [p for f in args.patches for p in patchlib.parse(f)]
     except patchlib.PatchError as e:
-        raise cli.Fail(str(e))
-    base_tree, label, _ = cli.resolve_tree(args)
+        raise Fail(str(e))
+    base_tree, label, _ = resolve_tree(args)
     ident = hashlib.sha1((base_tree + "\0" + "\0".join(open(f, "rb").read().decode("latin-1")
                                                       for f in args.patches)).encode("latin-1")).hexdigest()[:12]
-    root = os.path.join(os.environ.get("BUSFUZZ_BUILD") or os.path.join(cli.ROOT, "build"), "check-" + ident)
+    root = os.path.join(os.environ.get("BUSFUZZ_BUILD") or os.path.join(ROOT, "build"), "check-" + ident)
     # Every tree first (the whole series, or each step of it): a patch that does not apply is bad
     # input, before anything is built.
     ends = list(range(1, len(series) + 1)) if args.each and len(series) > 1 else [len(series)]
@@ -160,18 +165,18 @@ def run(cli, args):
         try:
             changed = patchlib.apply(series[:k], t, notes[k], skip_missing=True)
         except patchlib.PatchError as e:
-            raise cli.Fail(str(e))
+            raise Fail(str(e))
         trees[k] = (t, changed)
-    targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
+    targets = needs("check")
     # The base's build is shared by every check of that tree (the folder is per tree); its corpus is not.
-    base_bdir = cli.build(argparse.Namespace(tree=base_tree, kernel=None),
+    base_bdir = build(argparse.Namespace(tree=base_tree, kernel=None),
                           root=os.path.join(os.path.dirname(root), "check-base"), targets=targets,
                           cmake_args=NO_INLINE)[0]
     shutil.rmtree(os.path.join(base_bdir, "corpus"), ignore_errors=True)
     steps, prev, prev_bdir, worse = [], 0, base_bdir, False
     for k in ends:
         first = series[:k] if len(ends) == 1 else series[k - 1:k]
-        d, bdir = compare(cli, args, os.path.join(root, "step-%d" % k), trees[prev][0] if prev else base_tree,
+        d, bdir = compare(args, os.path.join(root, "step-%d" % k), trees[prev][0] if prev else base_tree,
                           prev_bdir, trees[k][0], first, trees[k][1], notes[k], label,
                           "" if len(ends) == 1 else "step %d of %d: " % (k, len(series)))
         steps.append(d)
@@ -187,7 +192,7 @@ def run(cli, args):
     return 1 if worse else 0
 
 
-def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, notes, label, head):
+def compare(args, root, base_tree, base_bdir, patched, series, changed, notes, label, head):
     """base (built in base_bdir) against patched (series applied, changing changed); the report and the
     patched tree's build folder (None when the series touches nothing busfuzz reads)."""
     rep = Report()
@@ -199,7 +204,7 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
     d["applied"] = notes
     touched = sorted({fp.path for p in series for fp in p.files})
     d["touched"] = touched
-    targets = ("busfuzz-fuzz-t", "busfuzz-replay-t")
+    targets = needs("check")
     reads = set(manifest(base_bdir)["inputs"])
     if not (set(touched) & reads) and not any(t.startswith("tools/memory-model/") for t in touched):
         print("busfuzz: check: %sthe patch touches no file busfuzz reads (%s); busfuzz reads %s: "
@@ -207,32 +212,32 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
         d["verdict"] = "untouched"
         return d, None
     try:
-        pat_bdir = cli.build(argparse.Namespace(tree=patched, kernel=None), root=os.path.join(root, "patched"),
+        pat_bdir = build(argparse.Namespace(tree=patched, kernel=None), root=os.path.join(root, "patched"),
                              targets=targets, cmake_args=NO_INLINE)[0]
-    except cli.Fail as e:
-        raise cli.Fail("%sthe patched tree does not build against the shim: %s" % (
+    except Fail as e:
+        raise Fail("%sthe patched tree does not build against the shim: %s" % (
             head, str(e).split(":", 1)[-1].strip()), 1)
     shutil.rmtree(os.path.join(pat_bdir, "corpus"), ignore_errors=True)
     man = manifest(pat_bdir)
     hit, outside = changed_functions(man, {k: v for k, v in changed.items() if k in reads})
-    gen = cli.tree_generation(base_bdir)
-    modes = mutant_modes(cli, gen)
+    gen = tree_generation(base_bdir)
+    modes = mutant_modes(gen)
     d["modes"] = ["--model %s --srcu %s" % m for m in modes]
     secs = max(1, args.time // len(modes))
-    cli.say("check: %s%d patch(es) on %s: %d changed function(s) busfuzz compiles; fuzzing base and patched, "
+    say("check: %s%d patch(es) on %s: %d changed function(s) busfuzz compiles; fuzzing base and patched, "
             "%s each under %s" % (head, len(series), label, len(hit),
                                   "%d executions" % args.runs if args.runs else "%d s" % secs, ", ".join(d["modes"])))
-    with cli.Interruption() as intr:
+    with Interruption() as intr:
         camps = {}
         for which, bdir in (("base", base_bdir), ("patched", pat_bdir)):
             for mode in modes:
-                execs, camp = fuzz_tree(cli, bdir, mode, secs, args.runs, args.seed, args.jobs,
+                execs, camp = fuzz_tree(bdir, mode, secs, args.runs, args.seed, args.jobs,
                                         os.path.join(root, "findings", which, "%s-%s" % mode), intr)
                 camps[which, mode] = camp
                 d["runs"].append({"tree": which, "mode": "--model %s --srcu %s" % mode,
                                   "seconds": None if args.runs else secs,
                                   "executions": execs, "findings": len(camp.kept)})
-                cli.say("check: %s under --model %s --srcu %s: %d executions, %d finding(s)" % (
+                say("check: %s under --model %s --srcu %s: %d executions, %d finding(s)" % (
                     which, mode[0], mode[1], execs, len(camp.kept)))
     # Each finding replayed on the other tree; one entry per bug, with every mode that found it.
     seen = {}
@@ -243,7 +248,7 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
                 if (which, cls, bug) in seen:
                     seen[which, cls, bug]["modes"].append(mtext)
                     continue
-                other = replay_on(cli, other_bdir, path, mode)
+                other = replay_on(other_bdir, path, mode)
                 entry = {"class": cls, "bug": bug, "message": msg, "modes": [mtext], "reproducer": path,
                          key_other: "%s: %s" % other[:2] if other[0] else "no finding",
                          "decided_by": "its input replayed on the %s tree" % ("base" if which == "patched"
@@ -253,7 +258,7 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
                     if which == "patched":      # the base's own run lists it once
                         d["unchanged"].append(entry)
                 elif which == "patched":
-                    entry["minimized"] = minimize(cli, pat_bdir, path, mode, args.minimize_time, work)
+                    entry["minimized"] = minimize(pat_bdir, path, mode, args.minimize_time, work)
                     entry["trace"] = entry["minimized"] + ".trace"
                     d["new"].append(entry)
                 else:
@@ -266,8 +271,8 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
                                        "reached": name in covered if kind == "function" else None})
     d["outside_extracted"] = [{"file": f, "lines": ls} for f, ls in sorted(outside.items())]
     if any(t.startswith("tools/memory-model/") for t in touched):
-        d["litmus"] = litmus_compare(cli, base_tree, patched)
-    d["cost"] = cost_compare(cli, base_tree, patched, args.max_cost_ms)
+        d["litmus"] = litmus_compare(base_tree, patched)
+    d["cost"] = cost_compare(base_tree, patched, args.max_cost_ms)
     worse = bool(d["new"]) or bool(isinstance(d["cost"], dict) and d["cost"]["regressions"])
     d["verdict"] = "worse" if worse else "not worse"
     print_report(d, label, head)
@@ -279,21 +284,21 @@ def compare(cli, args, root, base_tree, base_bdir, patched, series, changed, not
 COST_HZ = (100, 1000)
 
 
-def cost_of(cli, tree):
+def cost_of(tree):
     """busfuzz cost's rows for a tree at COST_HZ (tools/cost.py's measure(), the default micro-VM):
     ({(step, ioctl, hz): row}, None) or (None, why)."""
     try:
-        rows = cost.measure(cli, tree, COST_HZ)
-    except cli.Fail as e:
+        rows = cost.measure(tree, COST_HZ)
+    except Fail as e:
         return None, str(e)
     return {(o["step"], cost.step_name(o), o["hz"]): o for o in rows}, None
 
 
-def cost_compare(cli, base, patched, max_ms):
+def cost_compare(base, patched, max_ms):
     """The grace-period cost of the same VM start-up on both trees (busfuzz cost), per ioctl and HZ:
     a dict, or a string saying why it was not measured."""
-    a, why = cost_of(cli, base)
-    b, why = (None, why) if a is None else cost_of(cli, patched)
+    a, why = cost_of(base)
+    b, why = (None, why) if a is None else cost_of(patched)
     if b is None:
         return "not measured: %s" % why.removeprefix("busfuzz: ")
     rows, regressions = [], []
@@ -334,10 +339,10 @@ def print_cost(p, rep):
         p("  a step waits more than --max-cost-ms %.2f ms longer after the patch" % rep["max_cost_ms"])
 
 
-def litmus_compare(cli, base, patched):
+def litmus_compare(base, patched):
     out = {}
     for which, tree in (("base", base), ("patched", patched)):
-        r = subprocess.run([os.path.join(cli.ROOT, "busfuzz"), "litmus", "--tree", tree], capture_output=True,
+        r = subprocess.run([os.path.join(ROOT, "busfuzz"), "litmus", "--tree", tree], capture_output=True,
                            text=True, errors="replace")
         out[which] = {"status": r.returncode, "tail": r.stdout.strip().splitlines()[-1:] or [""]}
     return out

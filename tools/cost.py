@@ -14,6 +14,8 @@ import sys
 import tempfile
 
 import srcu_timing
+from build import build, needs, resolve_tree
+from common import Fail
 
 # step name -> (needs a count, what it does)
 STEPS = {
@@ -99,18 +101,18 @@ def parse_hz(text):
     return out
 
 
-def run_tree(cli, args, kernel, tree, steps, hzs):
+def run_tree(args, kernel, tree, steps, hzs):
     """The report of one tree: {"label", "rules", "rows": [{step, ioctl, nth, by_hz: {hz: (jiffies, waits)}}]}."""
     class A:
         pass
     a = A()
     a.kernel, a.tree = kernel, tree
-    path, label, _ = cli.resolve_tree(a)
+    path, label, _ = resolve_tree(a)
     try:
         params, rules = srcu_timing.read(path)
     except srcu_timing.Untakeable as e:
-        raise cli.Fail(str(e))
-    bdir, label, _ = cli.build(a, targets=("busfuzz-cost-t",))
+        raise Fail(str(e))
+    bdir, label, _ = build(a, targets=needs("cost"))
     rows = []
     with tempfile.TemporaryDirectory(prefix="busfuzz-cost-") as tmp:
         pfile, sfile = os.path.join(tmp, "params"), os.path.join(tmp, "steps")
@@ -126,8 +128,8 @@ def run_tree(cli, args, kernel, tree, steps, hzs):
                        ["the cost run failed (status %d)" % r.returncode])
                 finding = [l for l in r.stdout.splitlines() if l.startswith("FINDING")]
                 if finding:     # the sequence itself hit a bug of the tree (or of busfuzz): not bad input
-                    raise cli.Fail("the cost sequence on %s at HZ=%d: %s" % (label, hz, finding[0]), 1)
-                raise cli.Fail(msg[-1].removeprefix("busfuzz: "), 2)
+                    raise Fail("the cost sequence on %s at HZ=%d: %s" % (label, hz, finding[0]), 1)
+                raise Fail(msg[-1].removeprefix("busfuzz: "), 2)
             rows = merge(rows, parse_output(r.stdout), hz)
     return {"label": label, "tree": path, "rules": rules, "params": params, "rows": rows}
 
@@ -275,17 +277,17 @@ def print_compare(a, b, hzs):
         print(line + "  " + ("; ".join(change) or "="))
 
 
-def measure(cli, tree, hzs=(100, 1000), sequence=None):
+def measure(tree, hzs=(100, 1000), sequence=None):
     """For other commands (busfuzz check): the JSON-line dicts of `busfuzz cost --tree TREE --json` for the
-    default sequence (or sequence, a file's text).  Raises cli.Fail as the command would exit 2."""
+    default sequence (or sequence, a file's text).  Raises Fail as the command would exit 2."""
     try:
         steps = parse_sequence(sequence or DEFAULT_SEQUENCE, "(sequence)")
     except BadInput as e:
-        raise cli.Fail(str(e))
-    return json_lines(run_tree(cli, None, None, tree, steps, list(hzs)), list(hzs))
+        raise Fail(str(e))
+    return json_lines(run_tree(None, None, tree, steps, list(hzs)), list(hzs))
 
 
-def run(cli, args):
+def run(args):
     try:
         hzs = parse_hz(args.hz)
         if args.sequence:
@@ -299,16 +301,16 @@ def run(cli, args):
         else:
             steps = parse_sequence(DEFAULT_SEQUENCE, "(default sequence)")
     except BadInput as e:
-        raise cli.Fail(str(e))
-    rep = run_tree(cli, args, args.kernel, args.tree, steps, hzs)
+        raise Fail(str(e))
+    rep = run_tree(args, args.kernel, args.tree, steps, hzs)
     other = None
     if args.compare:
         if os.path.isdir(args.compare):
-            other = run_tree(cli, args, None, args.compare, steps, hzs)
+            other = run_tree(args, None, args.compare, steps, hzs)
         elif os.sep in args.compare or args.compare.startswith("."):
-            raise cli.Fail("--compare %s: no such tree" % args.compare)
+            raise Fail("--compare %s: no such tree" % args.compare)
         else:
-            other = run_tree(cli, args, args.compare, None, steps, hzs)
+            other = run_tree(args, args.compare, None, steps, hzs)
     if args.json:
         for r in [rep] + ([other] if other else []):
             for obj in json_lines(r, hzs):

@@ -30,6 +30,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import herd7  # noqa: E402
 import primitives  # noqa: E402
+from build import build_trees  # noqa: E402
+from common import Fail  # noqa: E402
 from kernels import locked  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1772,20 +1774,13 @@ class Runtime:
         os.makedirs(self.work, exist_ok=True)
         simdir = os.path.join(self.work, "sim")
         with locked(os.path.join(self.work, ".lock")):
-            if not os.path.exists(os.path.join(simdir, "build.ninja")):
-                for tool in ("cmake", "ninja"):
-                    if not shutil.which(tool):
-                        raise LitmusError("%s is not installed (busfuzz installs it: run `busfuzz build` once)"
-                                          % tool)
-                r = subprocess.run(["cmake", "-S", ROOT, "-B", simdir, "-G", "Ninja",
-                                    "-DCMAKE_C_COMPILER=" + self.cc], capture_output=True, text=True)
-                if r.returncode != 0:
-                    raise RuntimeError("cmake failed for the simulator:\n" + (r.stdout + r.stderr)[-2000:])
-            r = subprocess.run(["ninja", "-C", simdir, "sim_plain"], capture_output=True, text=True)
-            if r.returncode != 0:
-                errs = [l for l in r.stdout.splitlines() if "error" in l][:5]
-                raise RuntimeError("the simulator does not build:\n  " + "\n  ".join(errs or
-                                                                                   r.stdout.splitlines()[-10:]))
+            for tool in ("cmake", "ninja"):
+                if not shutil.which(tool):
+                    raise LitmusError("%s is not installed (busfuzz installs it: run `busfuzz build` once)" % tool)
+            try:        # a folder of no tree: the simulator library only
+                build_trees(simdir, {}, extra=("sim_plain",), cc=self.cc, quiet=True)
+            except Fail as e:
+                raise RuntimeError("the simulator does not build: %s" % e)
             self.lib = os.path.join(simdir, "libsim_plain.a")
             # The tests compile the shim and sim.h (with its findings.def): a change to them is a new key.
             srcs = [os.path.join(ROOT, p) for p in ("litmus/litmus_main.c", "litmus/litmus_rt.h", "sim/sim.h",
