@@ -118,8 +118,11 @@ def replay_on(bdir, path, mode):
 
 
 def covered_functions(bdir, corpus):
+    # An input that ends in a finding would leave libFuzzer's crash file in the user's folder.
+    arts = os.path.join(bdir, "coverage-artifacts")
+    os.makedirs(arts, exist_ok=True)
     r = subprocess.run([os.path.join(bdir, "busfuzz-fuzz-t"), "-runs=0", "-print_coverage=1", "-detect_leaks=0",
-                        corpus], capture_output=True, text=True, errors="replace")
+                        "-artifact_prefix=" + arts + "/", corpus], capture_output=True, text=True, errors="replace")
     return {l.split()[5] for l in (r.stdout + r.stderr).splitlines() if l.startswith("COVERED_FUNC:")}
 
 
