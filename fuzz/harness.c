@@ -183,6 +183,9 @@ static struct {
 	int unreg_begun_slot[NSLOTS];	/* epoch whose removal has begun */
 	struct reach reached[SIM_MAX_THREADS];
 	int ms_pos[IN_MAX_MEMSLOTS];	/* a user memslot's position, -1: none */
+	/* Coalesced writes seen in the ring: each must stay (nothing drains it, it never fills). */
+	struct { gpa_t addr; u64 val; int len, n, tid; } landed[IN_MAX_VCPUS * MAX_VCPU_OPS];
+	int nlanded;
 } h;
 
 /* ---- test devices ----------------------------------------------------------- */
@@ -814,6 +817,36 @@ SIM_GHOST_CODE static int ring_count(gpa_t addr, int len, u64 val)
 	return n;
 }
 
+/*
+ * A write seen in the ring must stay there: the ring never fills in one
+ * execution and nothing consumes it, so only another write into its entry
+ * (two writers that picked the same ring->last) removes it.  Checked after
+ * every vCPU access, so that the write that overwrote it is the one that
+ * reports; the write's own check above sees only an overwrite before it.
+ */
+#ifndef BUSFUZZ_NATIVE
+SIM_GHOST_CODE static void ring_landed(gpa_t addr, int len, u64 val, int n)
+{
+	for (int i = 0; i < h.nlanded; i++)
+		if (h.landed[i].addr == addr && h.landed[i].val == val) {
+			h.landed[i].n = n;
+			return;
+		}
+	if (h.nlanded < (int)(sizeof(h.landed) / sizeof(h.landed[0])))
+		h.landed[h.nlanded++] = (typeof(h.landed[0])){ addr, val, len, n, sim_current() };
+}
+
+SIM_GHOST_CODE static void ring_check_kept(void)
+{
+	for (int i = 0; i < h.nlanded; i++)
+		if (ring_count(h.landed[i].addr, h.landed[i].len, h.landed[i].val) < h.landed[i].n)
+			sim_finding(SIM_F_ORDERING, sim_last_site(),
+				    "the write of %s at 0x%llx was in the coalesced ring and is no more: another "
+				    "write took its entry", sim_thread_name(h.landed[i].tid),
+				    (unsigned long long)h.landed[i].addr);
+}
+#endif
+
 static void check_ordering(int slot, unsigned long seen, int op, int bus, int r, bool ring_hit)
 {
 	int epoch = (int)(seen >> 4), kind = (int)(seen >> 2 & 3), tid = sim_current();
@@ -857,7 +890,7 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 {
 	struct kvm *kvm = vcpu->kvm;
 	int kind = op & IN_VCPU_KIND, slot = (op >> IN_VCPU_SLOT_SHIFT) & 3, tid = sim_current();
-	int bus, r = 0, in_ring = 0;
+	int bus, r = 0, in_ring = 0, now_in_ring = 0;
 	bool zone = (seen & 1) && (seen >> 2 & 3) == KIND_COALESCED;
 	struct kvm_memory_slot *ms = NULL;
 	gpa_t addr;
@@ -932,7 +965,15 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 
 		sim_check_live(ms, &s, "memslot found by kvm_vcpu_gfn_to_memslot() in this read section");
 	}
-	check_ordering(slot, seen, op, bus, r, zone && ring_count(addr, slot_len(bus), val) > in_ring);
+	if (zone)
+		now_in_ring = ring_count(addr, slot_len(bus), val);
+	check_ordering(slot, seen, op, bus, r, zone && now_in_ring > in_ring);
+#ifndef BUSFUZZ_NATIVE	/* on native threads the list would be shared unlocked */
+	if (zone && now_in_ring > in_ring)
+		ring_landed(addr, slot_len(bus), val, now_in_ring);
+	if (h.nlanded)
+		ring_check_kept();
+#endif
 }
 
 /*

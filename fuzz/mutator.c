@@ -29,8 +29,11 @@
  * replays with `busfuzz replay`.
  *
  * Interleaving feedback: a counter per (site switched from, site resumed at)
- * pair (sim_count_orders()) registered as extra 8-bit coverage counters, cut
- * to 0 or 1 after each execution (which pairs met, not how often).
+ * pair (sim_count_orders()) and one per load site that read a stale value
+ * (sim_count_stale(), in the same counters), registered as extra 8-bit
+ * coverage counters, cut to 0 or 1 after each execution (which pairs met,
+ * which loads went stale, not how often).  Edges cannot see a stale load:
+ * the same lines run whichever value it read.
  */
 #include "input.h"
 #include "sim.h"

@@ -797,6 +797,8 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	i = first_readable(l, tid);
 	if (o != SIM_PLAIN)
 		k = sim_choose(l->nmsg - i);	/* k-th newest; 0 (newest) when the stream runs out */
+	if (k && __builtin_expect(sim_s.orders != NULL, 0))
+		sim_count_stale(site);
 	m = &l->m[l->nmsg - 1 - k];
 	if (m->unordered && m->tid != tid)
 		report_unordered_publish(m, site);

@@ -642,6 +642,15 @@ static void count_order(const struct sim_site *from, const struct sim_site *to)
 	*c += *c != 0xff;
 }
 
+/* A load at this site read a stale value: its own counter beside the order pairs'. */
+void sim_count_stale(const struct sim_site *site)
+{
+	uint64_t h = (uintptr_t)site * 0xd6e8feb86659fd93ull;
+	uint8_t *c = &sim_s.orders[(h ^ h >> 31) & sim_s.orders_mask];
+
+	*c += *c != 0xff;
+}
+
 /*
  * Pick the next thread and switch to it.  'cur_blocked': the current thread
  * cannot go on (parked or done), so it is not a candidate.

@@ -23,6 +23,7 @@ struct sim_sched {
 	size_t orders_mask;
 };
 extern struct sim_sched sim_s;
+void sim_count_stale(const struct sim_site *site);	/* with sim_count_orders() on */
 extern jmp_buf sim_end_jmp;
 
 /*
