@@ -218,9 +218,6 @@ static void emit(struct ctx *c, struct thr *t, size_t step, bool reader)
 		return;
 	case SIM_TK_FENCE:
 		switch (a->order) {
-		case SIM_BARRIER:
-			snprintf(o->note, sizeof(o->note), "%s: left out (a compiler barrier only)", at);
-			return;
 		case SIM_RMB: snprintf(o->code, sizeof(o->code), "smp_rmb();"); break;
 		case SIM_WMB: snprintf(o->code, sizeof(o->code), "smp_wmb();"); break;
 		case SIM_MB_AFTER_SRCU_LOCK:

@@ -44,7 +44,6 @@ struct sim_thread {
 	sim_wake_fn wake;
 	void *wake_arg;
 	const char *wait_what;
-	const void *wait_obj;
 	int wait_holder;
 	const struct sim_site *last_site;	/* this thread's latest preemption point */
 	void *asan_fake;
@@ -543,7 +542,6 @@ static void switch_to(struct sim_thread *from, int to_tid, bool from_exiting)
 	void *to_sp = to_tid >= 0 ? threads[to_tid].sp : main_sp;
 
 	sim_s.cur = to_tid;
-	sim_s.switches++;
 #ifdef SIM_ASAN
 	{
 		void **fake = from_exiting ? NULL : (from ? &from->asan_fake : &main_asan_fake);
@@ -719,7 +717,7 @@ void sim_preempt(const struct sim_site *site)
 	sim_schedule(false);
 }
 
-void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder)
+void sim_park(sim_wake_fn wake, void *arg, const char *what, int holder)
 {
 	struct sim_thread *t = &threads[sim_s.cur];
 
@@ -729,7 +727,6 @@ void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, in
 	t->wake = wake;
 	t->wake_arg = arg;
 	t->wait_what = what;
-	t->wait_obj = obj;
 	t->wait_holder = holder;
 	sim_trace_event(sim_s.cur, NULL, 0, what);
 	sim_schedule(true);
@@ -810,7 +807,6 @@ void sim_sched_reset(void)
 	sim_s.nthreads = 0;
 	sim_s.cur = -1;
 	sim_s.steps = 0;
-	sim_s.switches = 0;
 	sim_s.budget = 0;
 	sim_s.last_site = NULL;
 	sim_s.abandoned = false;

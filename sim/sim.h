@@ -102,8 +102,8 @@ int sim_nthreads(void);
 /* Preemption point: every shim primitive calls this first. */
 void sim_preempt(const struct sim_site *site);
 void sim_step(const struct sim_site *site);	/* the same bookkeeping, no switch */
-/* Block until wake(arg) holds; 'what' and 'obj' describe it for deadlock reports. */
-void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder);
+/* Block until wake(arg) holds; 'what' and 'holder' (a tid, -1: none) describe it for deadlock reports. */
+void sim_park(sim_wake_fn wake, void *arg, const char *what, int holder);
 /* Run all threads to completion (called from the main context). */
 void sim_run(void);
 unsigned long sim_steps(void);
@@ -225,7 +225,6 @@ enum sim_fence {
 	SIM_MB_AFTER_SRCU_UNLOCK,	/* smp_mb__after_srcu_read_unlock() */
 	SIM_MB_BEFORE_ATOMIC, SIM_MB_AFTER_ATOMIC,
 	SIM_MB_AFTER_SPINLOCK, SIM_MB_AFTER_UNLOCK_LOCK,
-	SIM_BARRIER,			/* barrier(): the compiler only */
 };
 void sim_fence(enum sim_fence f, const struct sim_site *site);
 enum sim_rmw_op { SIM_RMW_ADD, SIM_RMW_AND, SIM_RMW_OR, SIM_RMW_XOR, SIM_RMW_ANDNOT, SIM_RMW_XCHG, SIM_RMW_CMPXCHG };

@@ -13,7 +13,7 @@ struct sim_sched {
 	int nthreads;
 	int cur;
 	unsigned budget;
-	unsigned long steps, switches;
+	unsigned long steps;
 	const struct sim_site *last_site;
 	bool abandoned;		/* this execution was given up (sim_abandon()) */
 	bool in_end;		/* sim_end()'s checks run: sim_end_jmp is armed */

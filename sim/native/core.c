@@ -324,11 +324,10 @@ void sim_preempt(const struct sim_site *site)
 	}
 }
 
-void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder)
+void sim_park(sim_wake_fn wake, void *arg, const char *what, int holder)
 {
 	unsigned turn = 0;
 
-	(void)obj;
 	if (wake(arg))
 		return;
 	sim_native_wait(what, holder);
