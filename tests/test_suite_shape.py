@@ -51,7 +51,7 @@ def expected(edge=EDGE_TREES):
     want.update({n: "sanitizer" for n in ("oss-fuzz", "tsan-mutant", "build-matrix", "stress-mutant-double-free",
                                           "stress-mutant-leak-classic")})
     want.update({n: "mutant" for n in ("mutants-build", "corpus-mutants", "litmus-export")})
-    want.update({n: "long" for n in ("mutants-matrix", "stress-mutant-race-tsan")})
+    want.update({n: "long" for n in ("mutants-matrix", "stress-mutant-race-tsan", "replay-identical")})
     for p in glob.glob(os.path.join(ROOT, "mutants", "*.mut")):
         want["mutant-" + os.path.basename(p)[:-4]] = "mutant"
     return want
