@@ -1,21 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Findings, the interleaving trace and the execution life cycle.
+ * Findings and the interleaving trace (the execution life cycle: sim/exec.c).
  * Tracing costs two stores per step when off (a ring of the last steps, so a
  * fuzzing crash still shows where each thread was); with sim_cfg.trace every
  * step is kept with its detail for `busfuzz replay`.
  */
 #include "sim_internal.h"
 
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct sim_config sim_cfg;
 
 
 #define RING 64
@@ -365,37 +362,4 @@ void sim_stub_hit(const char *name, const char *file, int line)
 
 	snprintf(e->detail, sizeof(e->detail), "stub %s() at %s:%d (not on the bus path, see kernel-shim/stubs.def)",
 		 name, file, line);
-}
-
-void sim_thread_reset_state(int tid)
-{
-	sim_lockdep_thread_reset(tid);
-	sim_srcu_thread_reset(tid);
-	sim_mem_thread_reset(tid);
-}
-
-void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
-{
-	sim_cfg = *cfg;
-	if (!sim_cfg.max_steps)
-		sim_cfg.max_steps = 200000;
-	sim_sched_reset();
-	sim_trace_reset();
-	sim_mem_reset();
-	sim_lockdep_reset();
-	sim_srcu_reset();
-	sim_objtab_reset();
-	sim_input_set(data, size);
-}
-
-void sim_end(void)
-{
-	/* A finding dropped by the end-of-execution checks comes back here (sim_abandon()). */
-	if (!sim_s.abandoned && !setjmp(sim_end_jmp)) {
-		sim_s.in_end = true;
-		sim_srcu_check_end();
-		sim_objtab_check_leaks();
-	}
-	sim_s.in_end = false;
-	sim_objtab_flush();
 }

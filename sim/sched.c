@@ -52,7 +52,6 @@ struct sim_thread {
 };
 
 struct sim_sched sim_s;
-jmp_buf sim_end_jmp;
 static struct sim_thread threads[SIM_MAX_THREADS];
 static void *main_sp;
 #ifdef SIM_ASAN
