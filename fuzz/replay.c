@@ -26,10 +26,18 @@ static const char *litmus_name(const char *path)
 	return name;
 }
 
+static const char *litmus, *litmus_test;
+
+/* --litmus: the exporter consumes the finding and its finished trace. */
+static void export_litmus(const struct sim_finding_rec *f)
+{
+	sim_litmus_export(f, litmus, litmus_test);
+}
+
 int main(int argc, char **argv)
 {
 	struct busfuzz_opts o = { .trace = true };
-	const char *model = NULL, *srcu = NULL, *perfetto = NULL, *litmus = NULL;
+	const char *model = NULL, *srcu = NULL, *perfetto = NULL;
 	unsigned long repeat = 1;	/* bench/run: executions alone, under callgrind */
 	int first = 1;
 
@@ -61,8 +69,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "busfuzz: --litmus takes one input\n");
 		return 2;
 	}
-	if (litmus)
-		sim_trace_set_litmus(litmus, litmus_name(argv[first]));
+	if (litmus) {
+		litmus_test = litmus_name(argv[first]);
+		sim_on_finding(export_litmus);
+	}
 	for (int i = first; i < argc; i++) {
 		size_t size = 0;
 		uint8_t *data = busfuzz_read_file(argv[i], &size);

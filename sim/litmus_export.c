@@ -293,11 +293,12 @@ static void note(FILE *f, const char *pre, const char *s)
 	fputc('\n', f);
 }
 
-void sim_litmus_export(const char *path, const char *name, const char *cls, const char *msg)
+void sim_litmus_export(const struct sim_finding_rec *fr, const char *path, const char *name)
 {
 	static struct thr w, r;
 	static struct ctx c;
-	int rt = sim_s.cur, wt;
+	const char *cls = sim_finding_name(fr->cls), *msg = fr->msg;
+	int rt = fr->tid, wt;
 	size_t s, o = 0, e = 0, n0 = 0, lock_from;
 	long rf_s;
 	bool found = false;

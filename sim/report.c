@@ -128,14 +128,6 @@ void sim_trace_set_perfetto(const char *path)
 	perfetto_path = path;
 }
 
-static const char *litmus_path, *litmus_name;
-
-void sim_trace_set_litmus(const char *path, const char *name)
-{
-	litmus_path = path;
-	litmus_name = name;
-}
-
 static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -291,6 +283,12 @@ void sim_trace_print(void)
 }
 
 static bool (*finding_hook)(enum sim_finding_class cls, const char *msg);
+static void (*finding_consumer)(const struct sim_finding_rec *f);
+
+void sim_on_finding(void (*fn)(const struct sim_finding_rec *f))
+{
+	finding_consumer = fn;
+}
 
 void sim_set_finding_hook(bool (*fn)(enum sim_finding_class cls, const char *msg))
 {
@@ -319,8 +317,12 @@ void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const 
 	sim_finding_print(cls, "%s", finding_msg);
 	printf("bug: %s\n", sim_finding_bug());
 	fflush(stdout);
-	if (litmus_path && sim_cfg.trace)
-		sim_litmus_export(litmus_path, litmus_name, finding_cls, finding_msg);
+	if (finding_consumer && sim_cfg.trace) {
+		struct sim_finding_rec f = { .cls = cls, .msg = finding_msg, .site = site, .tid = sim_s.cur,
+					     .bug = sim_finding_bug() };
+
+		finding_consumer(&f);
+	}
 	if (sim_cfg.abort_on_finding)
 		abort();
 	exit(1);

@@ -196,8 +196,22 @@ bool sim_abandoned(void);
 void sim_trace_print(void);
 /* sim_trace_print() also writes the trace there as Chrome trace events (Perfetto). */
 void sim_trace_set_perfetto(const char *path);
-/* On an ordering finding, sim_finding() also writes its accesses there as a herd7 C litmus test named name. */
-void sim_trace_set_litmus(const char *path, const char *name);
+/* A finding as its consumers see it, after its lines are printed. */
+struct sim_finding_rec {
+	enum sim_finding_class cls;
+	const char *msg;		/* the FINDING line's message */
+	const struct sim_site *site;	/* the check's site; NULL: none */
+	int tid;			/* the thread that found it; -1: the main context */
+	const char *bug;		/* sim_finding_bug() */
+};
+/*
+ * Runs on a finding with sim_cfg.trace, once the trace is finished, before
+ * the process ends: an exporter (replay --litmus) consumes the finding and
+ * the trace without sim_finding() knowing it.
+ */
+void sim_on_finding(void (*fn)(const struct sim_finding_rec *f));
+/* Writes an ordering finding's accesses as a herd7 C litmus test named name (sim/litmus_export.c); exit 2 if it cannot. */
+void sim_litmus_export(const struct sim_finding_rec *f, const char *path, const char *name);
 void sim_stub_hit(const char *name, const char *file, int line);
 /* SIGSEGV & co. become a "crash" finding with the trace (builds without a sanitizer). */
 void sim_install_crash_handler(void);
