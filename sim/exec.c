@@ -28,7 +28,7 @@ void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
 	sim_sched_reset();
 	sim_trace_reset();
 	sim_mem_reset();
-	sim_lockdep_reset();
+	sim_lockdep_reset(NULL);	/* one OS thread: no lock around a lookup */
 	sim_srcu_reset();
 	sim_objtab_reset();
 	sim_input_set(data, size);
