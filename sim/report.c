@@ -128,20 +128,6 @@ void sim_trace_set_perfetto(const char *path)
 	perfetto_path = path;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /*
  * What a step opens (1) or closes (-1: a read section, -2: a lock hold) as a
  * slice: "&kvm->srcu read section", "holds &kvm->slots_lock".
@@ -182,7 +168,7 @@ static void perfetto_write(void)
 #define SEP() (first ? (first = false, "") : ",\n")
 	for (int t = 0; t < sim_nthreads(); t++) {
 		fprintf(f, "%s{\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"name\":\"thread_name\",\"args\":{\"name\":", SEP(), t + 1);
-		json_str(f, sim_thread_name(t));
+		sim_json_str(f, sim_thread_name(t));
 		fprintf(f, "}}");
 	}
 	for (size_t i = 0; i < tr_n; i++) {
@@ -193,7 +179,7 @@ static void perfetto_write(void)
 
 		/* One step is one microsecond of "time": the order is what matters. */
 		fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":1,\"name\":", SEP(), t + 1, i);
-		json_str(f, e->site ? e->site->what : e->detail);
+		sim_json_str(f, e->site ? e->site->what : e->detail);
 		if (stale)
 			fprintf(f, ",\"cname\":\"terrible\"");
 		fprintf(f, ",\"args\":{\"step\":%zu,\"stale\":%s", i, stale ? "true" : "false");
@@ -202,10 +188,10 @@ static void perfetto_write(void)
 
 			snprintf(where, sizeof(where), "%s:%d", e->site->file, e->site->line);
 			fprintf(f, ",\"site\":");
-			json_str(f, where);
+			sim_json_str(f, where);
 		}
 		fprintf(f, ",\"detail\":");
-		json_str(f, e->detail);
+		sim_json_str(f, e->detail);
 		fprintf(f, "}}");
 		k = slice_kind(e, name, sizeof(name));
 		if (k > 0 && nopen[t] < 16) {
@@ -219,7 +205,7 @@ static void perfetto_write(void)
 				j--;
 			fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":%zu,\"name\":",
 				SEP(), t + 1, open[t][j].ts, i + 1 - open[t][j].ts);
-			json_str(f, open[t][j].name);
+			sim_json_str(f, open[t][j].name);
 			fprintf(f, "}");
 			memmove(&open[t][j], &open[t][j + 1], (nopen[t] - j - 1) * sizeof(open[t][0]));
 			nopen[t]--;
@@ -229,7 +215,7 @@ static void perfetto_write(void)
 		for (int j = 0; j < nopen[t]; j++) {
 			fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":%zu,\"name\":",
 				SEP(), t + 1, open[t][j].ts, tr_n - open[t][j].ts);
-			json_str(f, open[t][j].name);
+			sim_json_str(f, open[t][j].name);
 			fprintf(f, "}");
 		}
 	if (finding_cls[0]) {
@@ -238,7 +224,7 @@ static void perfetto_write(void)
 		snprintf(what, sizeof(what), "FINDING %s: %s", finding_cls, finding_msg);
 		fprintf(f, "%s{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"name\":",
 			SEP(), (sim_s.cur < 0 ? 0 : sim_s.cur) + 1, tr_n);
-		json_str(f, what);
+		sim_json_str(f, what);
 		fprintf(f, "}");
 	}
 #undef SEP
@@ -307,8 +293,10 @@ void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const 
 	if (site && n >= 0 && (size_t)n < sizeof(finding_msg))
 		snprintf(finding_msg + n, sizeof(finding_msg) - n, " [%s at %s:%d, thread %s]",
 			 site->what, site->file, site->line, sim_thread_name(sim_s.cur));
+	sim_finding_at(site, site ? sim_thread_name(sim_s.cur) : NULL);
 	sim_finding_bug_of(finding_cls, site);
 	if (finding_hook && !finding_hook(cls, finding_msg)) {
+		sim_finding_at(NULL, NULL);
 		if (sim_cfg.abandon_dropped)
 			sim_abandon();
 		_exit(SIM_EXIT_DROPPED);

@@ -11,7 +11,10 @@
 
 #include "sim.h"
 
+#include <stdio.h>
+
 __attribute__((noreturn, format(printf, 1, 2))) void sim_fatal(const char *fmt, ...);
+void sim_json_str(FILE *f, const char *s);	/* s as a JSON string */
 /* Each backend's sim_finding(): the bug of a finding of cls at site (see sim_finding_bug()). */
 const char *sim_finding_bug_of(const char *cls, const struct sim_site *site);
 

@@ -165,9 +165,14 @@ enum sim_finding_class {
 	SIM_F_NR
 };
 const char *sim_finding_name(enum sim_finding_class cls);	/* "use-after-free" */
-/* The one producer of the finding line: "FINDING CLASS: MESSAGE\n" on stdout. */
+/*
+ * The one producer of the finding line: "FINDING CLASS: MESSAGE\n" on stdout,
+ * then its machine record, "record: {JSON}\n" (tools/findings.py).
+ */
 __attribute__((format(printf, 2, 3)))
 void sim_finding_print(enum sim_finding_class cls, const char *fmt, ...);
+/* The check's site and thread of the finding about to be printed, for its record (NULL: unknown; forgets the last). */
+void sim_finding_at(const struct sim_site *site, const char *thread);
 __attribute__((noreturn, format(printf, 3, 4)))
 void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))
