@@ -46,7 +46,7 @@ def expected(edge=EDGE_TREES):
         for m in ("lkmm", "tso"):
             want["fuzz-smoke-tsan-%s-%s" % (m, t)] = "sanitizer"
         want["clean-search-" + t] = "mutant"
-    want.update({n: "tree" for n in ("strategies", "perfetto", "bad-input", "minimize", "litmus-v7", "check",
+    want.update({n: "tree" for n in ("strategies", "perfetto", "describe-input", "bad-input", "minimize", "litmus-v7", "check",
                                                     "created-vcpus-patch", "primitives-tree", "cost")})
     want.update({n: "sanitizer" for n in ("oss-fuzz", "tsan-mutant", "build-matrix", "stress-mutant-double-free",
                                           "stress-mutant-leak-classic")})
