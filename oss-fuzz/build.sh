@@ -53,7 +53,7 @@ for f in $CFLAGS; do
 	*) sim_cflags+=("$f") ;;
 	esac
 done
-for src in sched strategy strat_random strat_pct strat_dfs exec report mem srcu srcu_timing lock slab litmus_export shared objtab lockdep; do
+for src in sched strategy strat_random strat_pct strat_dfs exec report mem srcu srcu_timing lock slab litmus_export shared objtab lockdep eventfd; do
 	$CC "${sim_cflags[@]}" -std=gnu11 -I"$ROOT/sim" -c "$ROOT/sim/$src.c" -o "$objs/$src.o"
 done
 $CC "${sim_cflags[@]}" -c "$ROOT/sim/ctx_x86_64.S" -o "$objs/ctx_x86_64.o"

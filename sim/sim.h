@@ -221,6 +221,15 @@ void sim_stub_hit(const char *name, const char *file, int line);
 /* SIGSEGV & co. become a "crash" finding with the trace (builds without a sanitizer). */
 void sim_install_crash_handler(void);
 
+/* ---- eventfd files (sim/eventfd.c): userspace's side of kernel-shim/linux/eventfd.h ---- */
+#define SIM_EVENTFD_FILES 8
+void *sim_eventfd_file(int fd);		/* the open file's eventfd_ctx, NULL: none */
+void sim_eventfd_set_file(int fd, void *ctx);
+void sim_eventfd_reset(void);		/* every execution starts with no open file */
+void sim_eventfd_note_signal(int serial);	/* the current thread signalled the eventfd of that serial */
+void sim_eventfd_clear_signal(int tid);
+int sim_eventfd_signalled_by(int tid);	/* the serial tid signalled last since cleared, -1: none */
+
 /* ---- memory model ---------------------------------------------------------- */
 enum sim_order {
 	SIM_ONCE,		/* READ_ONCE / WRITE_ONCE: marked, relaxed */
