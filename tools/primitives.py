@@ -192,7 +192,8 @@ def _order(arg):
 _HELPERS = {"__sim_load": ("load", 1), "__sim_store": ("store", 2), "__sim_rmw": ("rmw", 4),
             "__sim_aop": ("rmw", 3), "sim_fence": ("fence", 0)}
 # Calls that are no event of their own: the preemption point every event has, checks of the pointer.
-BOOKKEEPING = {"sim_rcu", "sim_preempt", "sim_check_live", "sim_check_live_within", "sim_obj_label", "sim_current"}
+BOOKKEEPING = {"sim_rcu", "sim_preempt", "sim_check_live", "sim_check_live_within", "sim_obj_label", "sim_current",
+               "sim_eventfd_file", "sim_eventfd_set_file", "sim_eventfd_note_signal"}   # the scenario's eventfd files
 CALL_RE = re.compile(r"\b(\w+)\s*\(")
 SKIP = {"SIM_SITE", "sizeof", "__typeof__", "__builtin_expect", "_Generic", "if", "while", "for", "switch",
         "return", "unlikely", "likely", "_Static_assert"}
