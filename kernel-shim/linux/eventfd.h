@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * eventfd contexts as the ioeventfd code sees them.  A context is a slab
  * object with a reference count outside the memory model (the kernel's kref
