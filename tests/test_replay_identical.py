@@ -67,6 +67,8 @@ def export_ref(ref, dest):
                 if open(p, "rb").read() == data:
                     continue
             t.extract(m, dest)
+            if m.isfile():
+                os.utime(p)     # git archive dates a file by its commit: ninja must see it changed
 
 
 def build(src, bdir, trees):
