@@ -60,7 +60,7 @@ static void cost_ioeventfd(bool deassign)
 			sim_fatal("cost: eventfd(2) failed");
 		i = vmm.nefd;
 		vmm.efd[vmm.nefd++] = fd;
-		sim_eventfd_files[fd]->serial = -1;
+		sim_eventfd_set_serial(fd, -1);
 	}
 	memset(&a, 0, sizeof(a));
 	a.addr = cost_addr(i);

@@ -21,9 +21,7 @@
 #include <unistd.h>
 
 #if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define BUSFUZZ_TSAN 1
-#elif __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer)
 #define BUSFUZZ_ASAN 1
 #endif
 #endif

@@ -434,7 +434,7 @@ static void do_assign_ioeventfd(int slot, int kind, int bus, bool datamatch)
 		h.epoch[slot]++;
 	h.efd_of[h.nefd].slot = slot;
 	h.efd_of[h.nefd].epoch = h.epoch[slot];
-	sim_eventfd_files[fd]->serial = h.nefd++;
+	sim_eventfd_set_serial(fd, h.nefd++);
 	r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
 	sync_wiped();
 	/* A dropped bus stays NULL: registering on it fails with -ENOMEM (only after failslab). */
@@ -921,7 +921,7 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 		ms = kvm_vcpu_gfn_to_memslot(vcpu, MEMSLOT_GPA(slot) >> PAGE_SHIFT);
 #endif
 	h.reached[tid] = (struct reach){ -1, 0, 0 };
-	sim_eventfd_signalled[tid] = -1;
+	sim_eventfd_clear_signal(tid);
 	switch (kind) {
 	case OP_WRITE:
 		/*
@@ -950,8 +950,8 @@ static void vcpu_access(struct kvm_vcpu *vcpu, uint8_t op, unsigned long seen, i
 		break;
 	}
 	}
-	if (sim_eventfd_signalled[tid] >= 0 && sim_eventfd_signalled[tid] < h.nefd) {
-		int serial = sim_eventfd_signalled[tid];
+	if (sim_eventfd_signalled_by(tid) >= 0 && sim_eventfd_signalled_by(tid) < h.nefd) {
+		int serial = sim_eventfd_signalled_by(tid);
 
 		h.reached[tid] = (struct reach){ KIND_IOEVENTFD, h.efd_of[serial].slot, h.efd_of[serial].epoch };
 	}

@@ -153,6 +153,7 @@ void __sanitizer_report_error_summary(const char *summary)
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
 		if (strstr(summary, fatal[i])) {
 			sim_trace_print();
+			sim_finding_at(sim_last_site(), sim_thread_name(sim_current()));
 			sim_finding_print(SIM_F_CRASH, "%s [%s at %s:%d, thread %s]", summary + strcspn(summary, " ") + 1,
 					  sim_last_site() ? sim_last_site()->what : "?",
 					  sim_last_site() ? sim_last_site()->file : "?",

@@ -53,7 +53,7 @@ for f in $CFLAGS; do
 	*) sim_cflags+=("$f") ;;
 	esac
 done
-for src in sched report mem srcu srcu_timing lock slab litmus_export shared objtab lockdep; do
+for src in sched strategy strat_random strat_pct strat_dfs exec report mem srcu srcu_timing lock slab litmus_export shared objtab lockdep eventfd; do
 	$CC "${sim_cflags[@]}" -std=gnu11 -I"$ROOT/sim" -c "$ROOT/sim/$src.c" -o "$objs/$src.o"
 done
 $CC "${sim_cflags[@]}" -c "$ROOT/sim/ctx_x86_64.S" -o "$objs/ctx_x86_64.o"
@@ -80,22 +80,10 @@ root, out = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(os.path.join(out, "busfuzz_bus_seed_corpus.zip"), "w") as z:
     for f in sorted(glob.glob(os.path.join(root, "corpus", "seeds", "*"))):
         z.write(f, os.path.basename(f))
-# The input (README, "The input"): three scenario bytes (vCPUs and fault
-# injection, ioctl ops, ops per vCPU), the ioctl thread's ops (bit 0
-# unregister, bits 1-2 the slot, bit 3 the PIO bus), each vCPU's ops (bits
-# 0-1 write/read/write_cookie/get_dev, bits 2-3 the slot), then decisions.
-words = []
-for b0 in (0x00, 0x01, 0x02, 0x80, 0x82):
-    words.append(("scenario_%02x" % b0, bytes([b0, 0x07, 0x03])))
-for slot in range(4):
-    for pio in (0, 1):
-        reg = slot << 1 | pio << 3
-        words.append(("register_unregister_slot%d_%s" % (slot, "pio" if pio else "mmio"), bytes([reg, reg | 1])))
-for slot in range(4):
-    words.append(("vcpu_ops_slot%d" % slot, bytes([slot << 2 | k for k in range(4)])))
-with open(os.path.join(out, "busfuzz_bus.dict"), "w") as f:
-    for name, w in words:
-        f.write('%s="%s"\n' % (name, "".join("\\x%02x" % c for c in w)))
+# The dictionary: the input's fields as fuzz/input.h defines them (tools/inputdef.py).
+sys.path.insert(0, os.path.join(root, "tools"))
+import inputdef
+inputdef.write_dictionary(os.path.join(out, "busfuzz_bus.dict"))
 with open(os.path.join(out, "busfuzz_bus.options"), "w") as f:
     # Leaks are the simulator's own finding (class leak), with the trace.
     f.write("[libfuzzer]\nmax_len = 256\ntimeout = 10\ndetect_leaks = 0\n")

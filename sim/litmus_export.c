@@ -218,9 +218,6 @@ static void emit(struct ctx *c, struct thr *t, size_t step, bool reader)
 		return;
 	case SIM_TK_FENCE:
 		switch (a->order) {
-		case SIM_BARRIER:
-			snprintf(o->note, sizeof(o->note), "%s: left out (a compiler barrier only)", at);
-			return;
 		case SIM_RMB: snprintf(o->code, sizeof(o->code), "smp_rmb();"); break;
 		case SIM_WMB: snprintf(o->code, sizeof(o->code), "smp_wmb();"); break;
 		case SIM_MB_AFTER_SRCU_LOCK:
@@ -296,11 +293,12 @@ static void note(FILE *f, const char *pre, const char *s)
 	fputc('\n', f);
 }
 
-void sim_litmus_export(const char *path, const char *name, const char *cls, const char *msg)
+void sim_litmus_export(const struct sim_finding_rec *fr, const char *path, const char *name)
 {
 	static struct thr w, r;
 	static struct ctx c;
-	int rt = sim_s.cur, wt;
+	const char *cls = sim_finding_name(fr->cls), *msg = fr->msg;
+	int rt = fr->tid, wt;
 	size_t s, o = 0, e = 0, n0 = 0, lock_from;
 	long rf_s;
 	bool found = false;

@@ -54,7 +54,7 @@ void sim_lock_acquire(struct sim_lock *l, const struct sim_site *site)
 	sim_lockdep_acquire(lock_class(l), site, false);
 	/* Woken when it was free, another waiter may have taken it since. */
 	while (l->owner >= 0)
-		sim_park(lock_free, l, l->name, l, l->owner);
+		sim_park(lock_free, l, l->name, l->owner);
 	l->owner = sim_s.cur;
 	/* The lock word: an acquire RMW, so the critical section sees the
 	 * previous holder's (released at unlock). */

@@ -590,8 +590,6 @@ static void fence_nopreempt(enum sim_fence f)
 		return;
 	t = &ts_[tid];
 	switch (f) {
-	case SIM_BARRIER:
-		return;
 	case SIM_RMB:
 		if (sim_cfg.model == SIM_MODEL_LKMM) {
 			vjoin(t->cur, t->acq, nloc);
@@ -642,8 +640,8 @@ static void fence_nopreempt(enum sim_fence f)
 
 void sim_fence(enum sim_fence f, const struct sim_site *site)
 {
-	/* smp_rmb(), smp_wmb() and barrier() change only the thread's own views. */
-	if (f == SIM_RMB || f == SIM_WMB || f == SIM_BARRIER)
+	/* smp_rmb() and smp_wmb() change only the thread's own views. */
+	if (f == SIM_RMB || f == SIM_WMB)
 		preempt_own(site);
 	else
 		sim_preempt(site);

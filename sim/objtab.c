@@ -70,7 +70,7 @@ void sim_objtab_label(const void *p, const char *label)
 		o->label = label;
 }
 
-struct sim_obj *sim_objtab_free(const void *p, const struct sim_site *site, bool readers, bool release)
+struct sim_obj *sim_objtab_free(const void *p, const struct sim_site *site, sim_reader_fn readers, bool release)
 {
 	const struct sim_site *ds = NULL;
 	struct sim_obj *o = sim_objtab_find(p);
@@ -82,7 +82,7 @@ struct sim_obj *sim_objtab_free(const void *p, const struct sim_site *site, bool
 	if (o->freed)
 		sim_finding(SIM_F_DOUBLE_FREE, site, "%s freed twice (first at %s:%d)",
 			    desc(o, b, sizeof(b)), o->free->file, o->free->line);
-	reader = readers ? sim_srcu_reader_reaching(p, &ds) : -1;
+	reader = readers ? readers(p, &ds) : -1;
 	if (reader >= 0)
 		sim_finding(SIM_F_USE_AFTER_FREE, site,
 			    "%s (allocated at %s:%d) freed while %s is inside an SRCU read section that loaded it at %s:%d",

@@ -1,21 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Findings, the interleaving trace and the execution life cycle.
+ * Findings and the interleaving trace (the execution life cycle: sim/exec.c).
  * Tracing costs two stores per step when off (a ring of the last steps, so a
  * fuzzing crash still shows where each thread was); with sim_cfg.trace every
  * step is kept with its detail for `busfuzz replay`.
  */
 #include "sim_internal.h"
 
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct sim_config sim_cfg;
 
 
 #define RING 64
@@ -131,28 +128,6 @@ void sim_trace_set_perfetto(const char *path)
 	perfetto_path = path;
 }
 
-static const char *litmus_path, *litmus_name;
-
-void sim_trace_set_litmus(const char *path, const char *name)
-{
-	litmus_path = path;
-	litmus_name = name;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /*
  * What a step opens (1) or closes (-1: a read section, -2: a lock hold) as a
  * slice: "&kvm->srcu read section", "holds &kvm->slots_lock".
@@ -193,7 +168,7 @@ static void perfetto_write(void)
 #define SEP() (first ? (first = false, "") : ",\n")
 	for (int t = 0; t < sim_nthreads(); t++) {
 		fprintf(f, "%s{\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"name\":\"thread_name\",\"args\":{\"name\":", SEP(), t + 1);
-		json_str(f, sim_thread_name(t));
+		sim_json_str(f, sim_thread_name(t));
 		fprintf(f, "}}");
 	}
 	for (size_t i = 0; i < tr_n; i++) {
@@ -204,7 +179,7 @@ static void perfetto_write(void)
 
 		/* One step is one microsecond of "time": the order is what matters. */
 		fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":1,\"name\":", SEP(), t + 1, i);
-		json_str(f, e->site ? e->site->what : e->detail);
+		sim_json_str(f, e->site ? e->site->what : e->detail);
 		if (stale)
 			fprintf(f, ",\"cname\":\"terrible\"");
 		fprintf(f, ",\"args\":{\"step\":%zu,\"stale\":%s", i, stale ? "true" : "false");
@@ -213,10 +188,10 @@ static void perfetto_write(void)
 
 			snprintf(where, sizeof(where), "%s:%d", e->site->file, e->site->line);
 			fprintf(f, ",\"site\":");
-			json_str(f, where);
+			sim_json_str(f, where);
 		}
 		fprintf(f, ",\"detail\":");
-		json_str(f, e->detail);
+		sim_json_str(f, e->detail);
 		fprintf(f, "}}");
 		k = slice_kind(e, name, sizeof(name));
 		if (k > 0 && nopen[t] < 16) {
@@ -230,7 +205,7 @@ static void perfetto_write(void)
 				j--;
 			fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":%zu,\"name\":",
 				SEP(), t + 1, open[t][j].ts, i + 1 - open[t][j].ts);
-			json_str(f, open[t][j].name);
+			sim_json_str(f, open[t][j].name);
 			fprintf(f, "}");
 			memmove(&open[t][j], &open[t][j + 1], (nopen[t] - j - 1) * sizeof(open[t][0]));
 			nopen[t]--;
@@ -240,7 +215,7 @@ static void perfetto_write(void)
 		for (int j = 0; j < nopen[t]; j++) {
 			fprintf(f, "%s{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"dur\":%zu,\"name\":",
 				SEP(), t + 1, open[t][j].ts, tr_n - open[t][j].ts);
-			json_str(f, open[t][j].name);
+			sim_json_str(f, open[t][j].name);
 			fprintf(f, "}");
 		}
 	if (finding_cls[0]) {
@@ -249,7 +224,7 @@ static void perfetto_write(void)
 		snprintf(what, sizeof(what), "FINDING %s: %s", finding_cls, finding_msg);
 		fprintf(f, "%s{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":%d,\"ts\":%zu,\"name\":",
 			SEP(), (sim_s.cur < 0 ? 0 : sim_s.cur) + 1, tr_n);
-		json_str(f, what);
+		sim_json_str(f, what);
 		fprintf(f, "}");
 	}
 #undef SEP
@@ -294,6 +269,12 @@ void sim_trace_print(void)
 }
 
 static bool (*finding_hook)(enum sim_finding_class cls, const char *msg);
+static void (*finding_consumer)(const struct sim_finding_rec *f);
+
+void sim_on_finding(void (*fn)(const struct sim_finding_rec *f))
+{
+	finding_consumer = fn;
+}
 
 void sim_set_finding_hook(bool (*fn)(enum sim_finding_class cls, const char *msg))
 {
@@ -312,8 +293,10 @@ void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const 
 	if (site && n >= 0 && (size_t)n < sizeof(finding_msg))
 		snprintf(finding_msg + n, sizeof(finding_msg) - n, " [%s at %s:%d, thread %s]",
 			 site->what, site->file, site->line, sim_thread_name(sim_s.cur));
+	sim_finding_at(site, site ? sim_thread_name(sim_s.cur) : NULL);
 	sim_finding_bug_of(finding_cls, site);
 	if (finding_hook && !finding_hook(cls, finding_msg)) {
+		sim_finding_at(NULL, NULL);
 		if (sim_cfg.abandon_dropped)
 			sim_abandon();
 		_exit(SIM_EXIT_DROPPED);
@@ -322,8 +305,12 @@ void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const 
 	sim_finding_print(cls, "%s", finding_msg);
 	printf("bug: %s\n", sim_finding_bug());
 	fflush(stdout);
-	if (litmus_path && sim_cfg.trace)
-		sim_litmus_export(litmus_path, litmus_name, finding_cls, finding_msg);
+	if (finding_consumer && sim_cfg.trace) {
+		struct sim_finding_rec f = { .cls = cls, .msg = finding_msg, .site = site, .tid = sim_s.cur,
+					     .bug = sim_finding_bug() };
+
+		finding_consumer(&f);
+	}
 	if (sim_cfg.abort_on_finding)
 		abort();
 	exit(1);
@@ -365,37 +352,4 @@ void sim_stub_hit(const char *name, const char *file, int line)
 
 	snprintf(e->detail, sizeof(e->detail), "stub %s() at %s:%d (not on the bus path, see kernel-shim/stubs.def)",
 		 name, file, line);
-}
-
-void sim_thread_reset_state(int tid)
-{
-	sim_lockdep_thread_reset(tid);
-	sim_srcu_thread_reset(tid);
-	sim_mem_thread_reset(tid);
-}
-
-void sim_begin(const struct sim_config *cfg, const uint8_t *data, size_t size)
-{
-	sim_cfg = *cfg;
-	if (!sim_cfg.max_steps)
-		sim_cfg.max_steps = 200000;
-	sim_sched_reset();
-	sim_trace_reset();
-	sim_mem_reset();
-	sim_lockdep_reset();
-	sim_srcu_reset();
-	sim_objtab_reset();
-	sim_input_set(data, size);
-}
-
-void sim_end(void)
-{
-	/* A finding dropped by the end-of-execution checks comes back here (sim_abandon()). */
-	if (!sim_s.abandoned && !setjmp(sim_end_jmp)) {
-		sim_s.in_end = true;
-		sim_srcu_check_end();
-		sim_objtab_check_leaks();
-	}
-	sim_s.in_end = false;
-	sim_objtab_flush();
 }

@@ -11,7 +11,7 @@
  * the lowest-numbered runnable thread follows: no more preemptions.
  */
 #define _GNU_SOURCE
-#include "sim_internal.h"
+#include "strategy.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -44,7 +44,6 @@ struct sim_thread {
 	sim_wake_fn wake;
 	void *wake_arg;
 	const char *wait_what;
-	const void *wait_obj;
 	int wait_holder;
 	const struct sim_site *last_site;	/* this thread's latest preemption point */
 	void *asan_fake;
@@ -53,7 +52,6 @@ struct sim_thread {
 };
 
 struct sim_sched sim_s;
-jmp_buf sim_end_jmp;
 static struct sim_thread threads[SIM_MAX_THREADS];
 static void *main_sp;
 #ifdef SIM_ASAN
@@ -75,9 +73,6 @@ void sim_ctx_switch(void **save_sp, void *new_sp);
 
 /* ---- decision stream ---------------------------------------------------- */
 
-static uint64_t rng_next(void);
-static void rec_emit(uint8_t b);
-
 void sim_input_set(const uint8_t *data, size_t size)
 {
 	sim_s.in = data;
@@ -87,334 +82,9 @@ void sim_input_set(const uint8_t *data, size_t size)
 
 uint8_t sim_input_byte(void)
 {
-	uint8_t b;
-
-	if (sim_cfg.strategy == SIM_STRAT_RANDOM || sim_cfg.strategy == SIM_STRAT_PCT)
-		b = (uint8_t)rng_next();
-	else if (sim_s.in_pos < sim_s.in_size)
-		b = sim_s.in[sim_s.in_pos++];
-	else
-		b = 0;
-	if (sim_cfg.strategy != SIM_STRAT_INPUT)
-		rec_emit(b);
-	return b;
-}
-
-/*
- * The explorer's branch stack: the choices of the current execution, and
- * how many there were at each point.  The first 'len' are replayed, new
- * points start at 0 (the same default a stream that ran out gives).
- */
-#define DFS_MAX 4096
-static struct {
-	uint16_t choice[DFS_MAX], arity[DFS_MAX];
-	unsigned depth, len;
-	struct sim_h2 path[DFS_MAX];	/* state_cache: the state at each scheduling point, else 0 */
-	struct sim_h2 pending;		/* the state of the point about to be taken */
-} dfs;
-
-/*
- * The state cache: every state met at a scheduling point, in an open-addressing
- * set.  Depth-first, a state met before has its subtree explored already
- * (or it is an ancestor: never, a step always changes a history), so an
- * execution that meets one again adds no outcome and stops there.  Past
- * CACHE_MAX states nothing more is added: fewer prunes, never a wrong one.
- */
-#define CACHE_MAX (1u << 22)
-static struct {
-	struct sim_h2 *tab;
-	unsigned cap, used;
-	unsigned long hits;
-} cache;
-struct sim_h2 sim_hist[SIM_MAX_THREADS];
-
-static unsigned dfs_choose(unsigned n)
-{
-	unsigned c;
-
-	if (dfs.depth == DFS_MAX)
-		sim_fatal("exhaustive exploration deeper than %d branch points", DFS_MAX);
-	if (dfs.depth < dfs.len) {
-		c = dfs.choice[dfs.depth];
-		if (dfs.arity[dfs.depth] != n)
-			sim_fatal("exploration is not deterministic: branch point %u had %u choices, now %u",
-				  dfs.depth, dfs.arity[dfs.depth], n);
-	} else {
-		c = 0;
-		dfs.choice[dfs.depth] = 0;
-		dfs.arity[dfs.depth] = n;
-		dfs.path[dfs.depth] = dfs.pending;
-	}
-	dfs.pending = (struct sim_h2){ 0, 0 };
-	dfs.depth++;
-	return c;
-}
-
-void sim_dfs_reset(void)
-{
-	dfs.depth = dfs.len = 0;
-	dfs.pending = (struct sim_h2){ 0, 0 };
-	free(cache.tab);
-	cache.tab = NULL;
-	cache.cap = cache.used = 0;
-	cache.hits = 0;
-}
-
-unsigned long sim_dfs_pruned(void)
-{
-	return cache.hits;
-}
-
-static bool h2_eq(struct sim_h2 x, struct sim_h2 y)
-{
-	return x.a == y.a && x.b == y.b;
-}
-
-static bool h2_empty(struct sim_h2 x)
-{
-	return !x.a && !x.b;
-}
-
-/* h's slot in tab, or the empty slot where it would go (tab keeps one empty slot at least). */
-static unsigned cache_probe(const struct sim_h2 *tab, unsigned cap, struct sim_h2 h)
-{
-	unsigned i = (unsigned)h.a & (cap - 1);
-
-	while (!h2_empty(tab[i]) && !h2_eq(tab[i], h))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-/* Adds h; returns whether it was there already.  Full (past CACHE_MAX): only looks up. */
-static bool cache_insert(struct sim_h2 h)
-{
-	unsigned i;
-
-	if ((!cache.tab || cache.used * 2 >= cache.cap) && (cache.cap ? 2 * cache.cap : 1u << 16) <= CACHE_MAX) {
-		struct sim_h2 *old = cache.tab;
-		unsigned ocap = cache.cap, ncap = ocap ? 2 * ocap : 1u << 16;
-
-		cache.tab = calloc(ncap, sizeof(*cache.tab));
-		if (!cache.tab)
-			sim_fatal("out of memory for the explorer's state cache");
-		cache.cap = ncap;
-		for (unsigned k = 0; k < ocap; k++)
-			if (!h2_empty(old[k]))
-				cache.tab[cache_probe(cache.tab, ncap, old[k])] = old[k];
-		free(old);
-	}
-	i = cache_probe(cache.tab, cache.cap, h);
-	if (!h2_empty(cache.tab[i]))
-		return true;
-	if (cache.used + 1 >= cache.cap)
-		return false;
-	cache.tab[i] = h;
-	cache.used++;
-	return false;
-}
-
-/* The whole state at a scheduling point of the current thread (ci >= 0: it may go on). */
-static struct sim_h2 state_hash(int ci)
-{
-	struct sim_h2 h = { 0x6c69746d7573ull, (uint64_t)sim_s.cur << 8 | (ci >= 0) };
-
-	sim_h2_mix(&h, sim_s.nthreads);
-	for (int t = 0; t < sim_s.nthreads; t++) {
-		sim_h2_mix(&h, threads[t].state);
-		sim_h2_mix(&h, sim_hist[t].a);
-		sim_h2_mix(&h, sim_hist[t].b);
-	}
-	sim_mem_state_hash(&h);
-	sim_srcu_state_hash(&h);
-	if (!h.a && !h.b)
-		h.a = 1;
-	return h;
-}
-
-/* At a new scheduling point: whether its state was explored before (then the execution stops). */
-static bool dfs_seen(int ci)
-{
-	struct sim_h2 h;
-
-	/* (A preemption bound is more state: no cache with it.) */
-	if (!sim_cfg.state_cache || sim_cfg.preempt_bounded || sim_s.cur < 0 || dfs.depth < dfs.len ||
-	    dfs.depth >= DFS_MAX)
-		return false;
-	h = state_hash(ci);
-	dfs.pending = h;
-	if (!cache_insert(h))
-		return false;
-	for (unsigned d = 0; d < dfs.depth; d++)
-		if (h2_eq(dfs.path[d], h))
-			return false;	/* an ancestor: its subtree is not done */
-	cache.hits++;
-	return true;
-}
-
-bool sim_dfs_next(void)
-{
-	int d = (int)dfs.depth - 1;
-
-	while (d >= 0 && dfs.choice[d] + 1u >= dfs.arity[d])
-		d--;
-	if (d < 0)
-		return false;
-	dfs.choice[d]++;
-	dfs.len = d + 1;
-	dfs.depth = 0;
-	return true;
-}
-
-/* ---- generated decisions (random, pct, exhaustive) and their recording ---- */
-
-const char *const sim_strategy_name[] = { "input", "random", "pct", "exhaustive" };
-
-int sim_strategy_parse(const char *s)
-{
-	for (int i = 0; i < (int)(sizeof(sim_strategy_name) / sizeof(sim_strategy_name[0])); i++)
-		if (!strcmp(s, sim_strategy_name[i]))
-			return i;
-	return -1;
-}
-
-#define PCT_MAX_DEPTH 16
-
-static struct {
-	uint8_t *buf;
-	size_t len, cap;
-	long pending;		/* the budget byte that continue points fold into, -1: none */
-	uint64_t rng;
-	unsigned budget;	/* random: points the current thread still runs */
-	unsigned preemptions;	/* exhaustive: so far in this execution */
-	unsigned long points;	/* pct: preemption points so far */
-	unsigned long change[PCT_MAX_DEPTH];
-	unsigned prio[SIM_MAX_THREADS];
-} gen;
-
-static uint64_t rng_next(void)
-{
-	/* splitmix64: every seed gives a full-period, well-mixed stream */
-	uint64_t z = (gen.rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void rec_emit(uint8_t b)
-{
-	if (gen.len == gen.cap) {
-		gen.cap = gen.cap ? 2 * gen.cap : 4096;
-		gen.buf = realloc(gen.buf, gen.cap);
-		if (!gen.buf)
-			sim_fatal("out of memory for the recorded decisions");
-	}
-	gen.buf[gen.len++] = b;
-}
-
-const uint8_t *sim_recording(size_t *len)
-{
-	*len = gen.len;
-	return gen.buf;
-}
-
-/*
- * A scheduling decision, recorded as the input would give it: a choice byte
- * (when there is a choice) and a budget byte.  A point where the current
- * thread goes on folds into the last budget byte while it holds, because
- * the input's scheduler skips that many points without reading anything.
- */
-static void rec_sched(int n, int c, bool cont)
-{
-	if (cont && gen.pending >= 0 && gen.buf[gen.pending] < 15) {
-		gen.buf[gen.pending]++;
-		return;
-	}
-	if (n > 1)
-		rec_emit((uint8_t)c);
-	gen.pending = (long)gen.len;
-	rec_emit(0);
-}
-
-static void gen_reset(void)
-{
-	gen.len = 0;
-	gen.pending = -1;
-	gen.rng = sim_cfg.seed;
-	gen.budget = 0;
-	gen.preemptions = 0;
-	gen.points = 0;
-	if (sim_cfg.strategy == SIM_STRAT_PCT) {
-		unsigned d = sim_cfg.pct_depth ? sim_cfg.pct_depth : 3;
-
-		if (d > PCT_MAX_DEPTH)
-			sim_fatal("pct depth %u is above %d", d, PCT_MAX_DEPTH);
-		sim_cfg.pct_depth = d;
-		for (unsigned i = 0; i < PCT_MAX_DEPTH; i++)
-			gen.change[i] = i + 1 < d ? 1 + rng_next() % (sim_cfg.pct_steps ? sim_cfg.pct_steps : 100) : 0;
-	}
-}
-
-/* A new thread's pct priority: above every change point's, distinct. */
-static void gen_thread(int tid)
-{
-	if (sim_cfg.strategy == SIM_STRAT_PCT)
-		gen.prio[tid] = (sim_cfg.pct_depth + 1 + (unsigned)(rng_next() % 1024)) * SIM_MAX_THREADS + tid;
-}
-
-/* The index in cand[] of the next thread; ci: the current thread's index, -1 if it cannot go on. */
-static int gen_pick(const int *cand, int n, int ci)
-{
-	int c = 0;
-
-	switch (sim_cfg.strategy) {
-	case SIM_STRAT_RANDOM:
-		if (ci >= 0 && gen.budget) {
-			gen.budget--;
-			c = ci;
-		} else {
-			c = (int)(rng_next() % n);
-			gen.budget = rng_next() & 15;
-		}
-		break;
-	case SIM_STRAT_PCT:
-		if (ci >= 0) {
-			gen.points++;
-			for (unsigned k = 0; k + 1 < sim_cfg.pct_depth; k++)
-				if (gen.change[k] == gen.points)
-					gen.prio[sim_s.cur] = k * SIM_MAX_THREADS + sim_s.cur;
-		}
-		for (int i = 1; i < n; i++)
-			if (gen.prio[cand[i]] > gen.prio[cand[c]])
-				c = i;
-		break;
-	case SIM_STRAT_DFS:
-		if (dfs_seen(ci))
-			sim_abandon();
-		/* Choice 0 goes on with the current thread: the first execution has no preemption. */
-		if (ci >= 0 && sim_cfg.preempt_bounded && gen.preemptions >= sim_cfg.preempt_bound)
-			c = ci;
-		else
-			c = (int)((dfs_choose(n) + (ci >= 0 ? ci : 0)) % n);
-		if (ci >= 0 && c != ci)
-			gen.preemptions++;
-		break;
-	case SIM_STRAT_INPUT:
-		break;
-	}
-	rec_sched(n, c, c == ci);
-	return c;
-}
-
-static unsigned gen_choose(unsigned n)
-{
-	unsigned c;
-
-	if (n > 256)
-		n = 256;	/* a reproducer byte holds the choice */
-	c = sim_cfg.strategy == SIM_STRAT_DFS ? dfs_choose(n) : (unsigned)(rng_next() % n);
-	rec_emit((uint8_t)c);
-	return c;
+	if (__builtin_expect(sim_cfg.strategy == SIM_STRAT_INPUT, 1))
+		return sim_s.in_pos < sim_s.in_size ? sim_s.in[sim_s.in_pos++] : 0;
+	return sim_gen_byte();
 }
 
 unsigned sim_choose(unsigned n)
@@ -426,7 +96,7 @@ unsigned sim_choose(unsigned n)
 			return 0;
 		return sim_s.in[sim_s.in_pos++] % n;
 	}
-	return gen_choose(n);
+	return sim_gen_choose(n);
 }
 
 size_t sim_input_remaining(void)
@@ -502,7 +172,7 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 #endif
 	sim_s.nthreads++;
 	sim_hist[tid] = (struct sim_h2){ (uint64_t)tid + 1, (uintptr_t)fn };
-	gen_thread(tid);
+	sim_gen_thread(tid);
 	sim_thread_reset_state(tid);
 	return tid;
 }
@@ -510,6 +180,11 @@ int sim_thread_create(const char *name, sim_thread_fn fn, void *arg, bool daemon
 int sim_current(void)
 {
 	return sim_s.cur;
+}
+
+int sim_thread_state(int tid)
+{
+	return threads[tid].state;
 }
 
 const char *sim_thread_name(int tid)
@@ -543,7 +218,6 @@ static void switch_to(struct sim_thread *from, int to_tid, bool from_exiting)
 	void *to_sp = to_tid >= 0 ? threads[to_tid].sp : main_sp;
 
 	sim_s.cur = to_tid;
-	sim_s.switches++;
 #ifdef SIM_ASAN
 	{
 		void **fake = from_exiting ? NULL : (from ? &from->asan_fake : &main_asan_fake);
@@ -681,7 +355,7 @@ void sim_schedule(bool cur_blocked)
 		for (int i = 0; i < n && !cur_blocked; i++)
 			if (cand[i] == cur)
 				ci = i;
-		next = cand[gen_pick(cand, n, ci)];
+		next = cand[sim_gen_pick(cand, n, ci)];
 		sim_s.budget = 0;
 	} else if (sim_s.in_pos < sim_s.in_size) {
 		if (__builtin_expect(sim_s.roles != NULL, 0))
@@ -728,7 +402,7 @@ void sim_preempt(const struct sim_site *site)
 	sim_schedule(false);
 }
 
-void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder)
+void sim_park(sim_wake_fn wake, void *arg, const char *what, int holder)
 {
 	struct sim_thread *t = &threads[sim_s.cur];
 
@@ -738,7 +412,6 @@ void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, in
 	t->wake = wake;
 	t->wake_arg = arg;
 	t->wait_what = what;
-	t->wait_obj = obj;
 	t->wait_holder = holder;
 	sim_trace_event(sim_s.cur, NULL, 0, what);
 	sim_schedule(true);
@@ -819,9 +492,8 @@ void sim_sched_reset(void)
 	sim_s.nthreads = 0;
 	sim_s.cur = -1;
 	sim_s.steps = 0;
-	sim_s.switches = 0;
 	sim_s.budget = 0;
 	sim_s.last_site = NULL;
 	sim_s.abandoned = false;
-	gen_reset();
+	sim_gen_reset();
 }

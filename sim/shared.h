@@ -11,7 +11,10 @@
 
 #include "sim.h"
 
+#include <stdio.h>
+
 __attribute__((noreturn, format(printf, 1, 2))) void sim_fatal(const char *fmt, ...);
+void sim_json_str(FILE *f, const char *s);	/* s as a JSON string */
 /* Each backend's sim_finding(): the bug of a finding of cls at site (see sim_finding_bug()). */
 const char *sim_finding_bug_of(const char *cls, const struct sim_site *site);
 
@@ -37,11 +40,14 @@ struct sim_obj *sim_objtab_find(const void *p);
 struct sim_obj *sim_objtab_find_containing(const void *p);
 void sim_objtab_label(const void *p, const char *label);
 /*
- * kfree(): a double free, and with readers a free that an open SRCU read
- * section can still reach, are findings.  Marks the object freed and either
- * poisons it (quarantine) or, with release, leaves it to the caller to free().
+ * kfree(): a double free, and a free that an open SRCU read section can
+ * still reach, are findings.  reader (the backend's; NULL: no reader check)
+ * returns the thread whose section reaches p, -1 if none, and where it loaded
+ * it.  Marks the object freed and either poisons it (quarantine) or, with
+ * release, leaves it to the caller to free().
  */
-struct sim_obj *sim_objtab_free(const void *p, const struct sim_site *site, bool readers, bool release);
+typedef int (*sim_reader_fn)(const void *p, const struct sim_site **load_site);
+struct sim_obj *sim_objtab_free(const void *p, const struct sim_site *site, sim_reader_fn reader, bool release);
 bool sim_objtab_live(const void *p);
 int sim_objtab_id(const void *p);
 void sim_objtab_check_live(const void *p, const struct sim_site *site, const char *what);
@@ -74,8 +80,12 @@ bool sim_loaded_reaches(const struct sim_loaded *l, int tid, const void *p,
 
 /* ---- the lockdep class graph (sim/lockdep.c) ---- */
 
-/* Classes are per execution; statically defined locks start free again. */
-void sim_lockdep_reset(void);
+/*
+ * Classes are per execution; statically defined locks start free again.
+ * class_of: how the backend looks a class up for sim_lock_init() (the native
+ * one under its checker lock); NULL: sim_lockdep_lookup().
+ */
+void sim_lockdep_reset(int (*class_of)(const char *name));
 void sim_lockdep_thread_reset(int tid);		/* its held-lock stack */
 int sim_lockdep_lookup(const char *name);	/* the class of that name, new if none */
 /* The class of l; a statically defined lock (DEFINE_MUTEX: cls -1) takes it by name. */

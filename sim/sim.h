@@ -102,8 +102,8 @@ int sim_nthreads(void);
 /* Preemption point: every shim primitive calls this first. */
 void sim_preempt(const struct sim_site *site);
 void sim_step(const struct sim_site *site);	/* the same bookkeeping, no switch */
-/* Block until wake(arg) holds; 'what' and 'obj' describe it for deadlock reports. */
-void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder);
+/* Block until wake(arg) holds; 'what' and 'holder' (a tid, -1: none) describe it for deadlock reports. */
+void sim_park(sim_wake_fn wake, void *arg, const char *what, int holder);
 /* Run all threads to completion (called from the main context). */
 void sim_run(void);
 unsigned long sim_steps(void);
@@ -166,9 +166,14 @@ enum sim_finding_class {
 	SIM_F_NR
 };
 const char *sim_finding_name(enum sim_finding_class cls);	/* "use-after-free" */
-/* The one producer of the finding line: "FINDING CLASS: MESSAGE\n" on stdout. */
+/*
+ * The one producer of the finding line: "FINDING CLASS: MESSAGE\n" on stdout,
+ * then its machine record, "record: {JSON}\n" (tools/findings.py).
+ */
 __attribute__((format(printf, 2, 3)))
 void sim_finding_print(enum sim_finding_class cls, const char *fmt, ...);
+/* The check's site and thread of the finding about to be printed, for its record (NULL: unknown; forgets the last). */
+void sim_finding_at(const struct sim_site *site, const char *thread);
 __attribute__((noreturn, format(printf, 3, 4)))
 void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))
@@ -197,11 +202,34 @@ bool sim_abandoned(void);
 void sim_trace_print(void);
 /* sim_trace_print() also writes the trace there as Chrome trace events (Perfetto). */
 void sim_trace_set_perfetto(const char *path);
-/* On an ordering finding, sim_finding() also writes its accesses there as a herd7 C litmus test named name. */
-void sim_trace_set_litmus(const char *path, const char *name);
+/* A finding as its consumers see it, after its lines are printed. */
+struct sim_finding_rec {
+	enum sim_finding_class cls;
+	const char *msg;		/* the FINDING line's message */
+	const struct sim_site *site;	/* the check's site; NULL: none */
+	int tid;			/* the thread that found it; -1: the main context */
+	const char *bug;		/* sim_finding_bug() */
+};
+/*
+ * Runs on a finding with sim_cfg.trace, once the trace is finished, before
+ * the process ends: an exporter (replay --litmus) consumes the finding and
+ * the trace without sim_finding() knowing it.
+ */
+void sim_on_finding(void (*fn)(const struct sim_finding_rec *f));
+/* Writes an ordering finding's accesses as a herd7 C litmus test named name (sim/litmus_export.c); exit 2 if it cannot. */
+void sim_litmus_export(const struct sim_finding_rec *f, const char *path, const char *name);
 void sim_stub_hit(const char *name, const char *file, int line);
 /* SIGSEGV & co. become a "crash" finding with the trace (builds without a sanitizer). */
 void sim_install_crash_handler(void);
+
+/* ---- eventfd files (sim/eventfd.c): userspace's side of kernel-shim/linux/eventfd.h ---- */
+#define SIM_EVENTFD_FILES 8
+void *sim_eventfd_file(int fd);		/* the open file's eventfd_ctx, NULL: none */
+void sim_eventfd_set_file(int fd, void *ctx);
+void sim_eventfd_reset(void);		/* every execution starts with no open file */
+void sim_eventfd_note_signal(int serial);	/* the current thread signalled the eventfd of that serial */
+void sim_eventfd_clear_signal(int tid);
+int sim_eventfd_signalled_by(int tid);	/* the serial tid signalled last since cleared, -1: none */
 
 /* ---- memory model ---------------------------------------------------------- */
 enum sim_order {
@@ -228,7 +256,6 @@ enum sim_fence {
 	SIM_MB_AFTER_SRCU_UNLOCK,	/* smp_mb__after_srcu_read_unlock() */
 	SIM_MB_BEFORE_ATOMIC, SIM_MB_AFTER_ATOMIC,
 	SIM_MB_AFTER_SPINLOCK, SIM_MB_AFTER_UNLOCK_LOCK,
-	SIM_BARRIER,			/* barrier(): the compiler only */
 };
 void sim_fence(enum sim_fence f, const struct sim_site *site);
 enum sim_rmw_op { SIM_RMW_ADD, SIM_RMW_AND, SIM_RMW_OR, SIM_RMW_XOR, SIM_RMW_ANDNOT, SIM_RMW_XCHG, SIM_RMW_CMPXCHG };

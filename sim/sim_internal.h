@@ -13,7 +13,7 @@ struct sim_sched {
 	int nthreads;
 	int cur;
 	unsigned budget;
-	unsigned long steps, switches;
+	unsigned long steps;
 	const struct sim_site *last_site;
 	bool abandoned;		/* this execution was given up (sim_abandon()) */
 	bool in_end;		/* sim_end()'s checks run: sim_end_jmp is armed */
@@ -67,8 +67,6 @@ struct sim_tev {
 void sim_trace_acc(const struct sim_site *site, enum sim_tkind kind, int order, const void *addr,
 		   uint64_t val, uint32_t g, bool stale);
 const struct sim_tev *sim_trace_steps(size_t *n);
-/* Writes the litmus test of the ordering finding just reported (sim/litmus_export.c); exit 2 if it cannot. */
-void sim_litmus_export(const char *path, const char *name, const char *cls, const char *msg);
 
 #define SIM_MAX_LOC 64		/* marked locations per execution */
 #define SIM_VIEW_LEN (SIM_MAX_LOC + 1)	/* one entry per location, then the TSO snapshot */

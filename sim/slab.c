@@ -50,7 +50,7 @@ void sim_kfree(const void *p, const struct sim_site *site)
 	sim_preempt(site);
 	if (!p)
 		return;
-	o = sim_objtab_free(p, site, true, false);
+	o = sim_objtab_free(p, site, sim_srcu_reader_reaching, false);
 	if (sim_cfg.trace)
 		sim_trace(site, 0, "obj#%d freed", sim_objtab_num(o));
 }

@@ -330,7 +330,7 @@ void sim_srcu_synchronize(struct sim_srcu *s, bool expedited, const struct sim_s
 		sim_trace_acc(site, SIM_TK_SYNC, expedited, s, 0, 0, false);
 	}
 	s->waits[tid] = &w;
-	sim_park(gp_wait_done, &w, "an SRCU grace period", s, -1);
+	sim_park(gp_wait_done, &w, "an SRCU grace period", -1);
 	s->waits[tid] = NULL;
 	sim_vview_join(&s->done, &w.start);
 	sim_mem_import(&s->unlocked);
@@ -409,7 +409,7 @@ void sim_srcu_barrier(struct sim_srcu *s, const struct sim_site *site)
 	if (sim_cost_on)
 		s == rcu_domain ? cost_synchronize(s, false, site) : sim_cost_barrier(s, site);
 	w.ticket = s->cb_tail;
-	sim_park(barrier_done, &w, "srcu_barrier() (queued callbacks)", s, -1);
+	sim_park(barrier_done, &w, "srcu_barrier() (queued callbacks)", -1);
 	SIM_TSAN_HOOK(sim_tsan_acquire_obj(&s->cb_head));	/* after the callbacks it waited for */
 }
 
@@ -479,7 +479,7 @@ static void worker(void *arg)
 		struct sim_srcu *s;
 		struct cb c;
 
-		sim_park(worker_has_work, NULL, "SRCU callbacks", NULL, -1);
+		sim_park(worker_has_work, NULL, "SRCU callbacks", -1);
 		sim_preempt(&run);
 		s = ready_srcu();
 		if (!s)

@@ -164,8 +164,6 @@ void sim_tsan_fence(enum sim_fence f, enum sim_srcu_mode srcu)
 	if (tid < 0)
 		return;
 	switch (f) {
-	case SIM_BARRIER:
-		return;
 	case SIM_RMB:
 		take_deferred(tid);
 		return;

@@ -72,6 +72,21 @@ def main():
           and findings.site(findings.parse(line)[1]) == ("READ_ONCE", "virt/kvm/kvm_main.c:123"),
           "a finding line parses to its class, message, primitive and kernel line")
     check(findings.parse("FINDING nonsense: x\n") == (None, None), "a FINDING line of no class is no finding")
+    check(findings.record(line) == {"class": "mixed-accesses", "message": findings.parse(line)[1], "frames": [],
+                                    "primitive": "READ_ONCE", "file": "virt/kvm/kvm_main.c", "line": 123,
+                                    "bug": "mixed-accesses at virt/kvm/kvm_main.c:123"},
+          "a finding without its record is read from its human line")
+    rec = ('FINDING lockdep: held [x at a.c:1, thread t]\n'
+           'record: {"class":"lockdep","message":"lock \\"a\\" [x at a.c:1, thread t]","primitive":"mutex_lock",'
+           '"file":"virt/kvm/eventfd.c","line":77,"thread":"vcpu1","bug":"lockdep at virt/kvm/eventfd.c:9",'
+           '"frames":[{"role":"check","primitive":"mutex_lock","file":"virt/kvm/eventfd.c","line":77,"thread":"vcpu1"},'
+           '{"role":"origin","primitive":"call_srcu","file":"virt/kvm/eventfd.c","line":9}]}\n')
+    check(findings.parse(rec) == ("lockdep", 'lock "a" [x at a.c:1, thread t]')
+          and findings.site_of(rec) == ("mutex_lock", "virt/kvm/eventfd.c:77")
+          and [f["role"] for f in findings.record(rec)["frames"]] == ["check", "origin"],
+          "a finding's record is read before its human line: class, message, site, frames")
+    check(findings.records('record: {"class":"nonsense","message":"x"}\nrecord: {bad json\n') == [],
+          "a record of no class, or not JSON, is no finding")
     check(minimize.finding_of(line) == ("mixed-accesses", "READ_ONCE", "virt/kvm/kvm_main.c:123"),
           "the CLI's judging reads the same line the same way")
 

@@ -68,6 +68,20 @@ def main():
     errs = primitives.check_all()
     check(not errs, "the repository agrees with kernel-shim/primitives.def%s" % "".join("\n     " + e for e in errs))
 
+    def relabel(old, new, name):
+        def edit(tmp, d):
+            edit_file = os.path.join(tmp, "kernel-shim", "linux", name)
+            text = open(edit_file).read()
+            open(edit_file, "w").write(text.replace(old, new, 1))
+        return edit
+    errs = mutated(relabel(" /* shim kind: model */", "", "srcu.h"), lambda tmp, d: primitives.check_kinds(tmp))
+    check(any("kernel-shim/linux/srcu.h:1: no '/* shim kind" in e for e in errs), "a shim header without its kind is reported")
+    errs = mutated(relabel("shim kind: model", "shim kind: forward", "mutex.h"), lambda tmp, d: primitives.check_kinds(tmp))
+    check(any("mutex.h:1: kind forward, but it calls into the simulator" in e for e in errs),
+          "a model header labelled forward is reported")
+    errs = mutated(relabel("shim kind: forward", "shim kind: model", "err.h"), lambda tmp, d: primitives.check_kinds(tmp))
+    check(any("err.h:1: kind model, but it calls nothing" in e for e in errs), "a forward header labelled model is reported")
+
     # The facts the litmus translator relies on, from the table.
     check(litmus.LOADS.get("READ_ONCE") == (0, True) and litmus.LOADS.get("smp_load_acquire") == (0, False)
           and litmus.LOADS.get("atomic_read") == (0, False), "litmus LOADS: READ_ONCE(x) a location, "

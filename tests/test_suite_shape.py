@@ -46,12 +46,12 @@ def expected(edge=EDGE_TREES):
         for m in ("lkmm", "tso"):
             want["fuzz-smoke-tsan-%s-%s" % (m, t)] = "sanitizer"
         want["clean-search-" + t] = "mutant"
-    want.update({n: "tree" for n in ("strategies", "perfetto", "bad-input", "minimize", "litmus-v7", "check",
+    want.update({n: "tree" for n in ("strategies", "perfetto", "describe-input", "bad-input", "minimize", "litmus-v7", "check",
                                                     "created-vcpus-patch", "primitives-tree", "cost")})
     want.update({n: "sanitizer" for n in ("oss-fuzz", "tsan-mutant", "build-matrix", "stress-mutant-double-free",
                                           "stress-mutant-leak-classic")})
     want.update({n: "mutant" for n in ("mutants-build", "corpus-mutants", "litmus-export")})
-    want.update({n: "long" for n in ("mutants-matrix", "stress-mutant-race-tsan")})
+    want.update({n: "long" for n in ("mutants-matrix", "stress-mutant-race-tsan", "replay-identical")})
     for p in glob.glob(os.path.join(ROOT, "mutants", "*.mut")):
         want["mutant-" + os.path.basename(p)[:-4]] = "mutant"
     return want

@@ -5,10 +5,13 @@
     python3 tools/findings.py --check     README's table and the C sources against the table
 
 The simulator prints a finding as `FINDING CLASS: MESSAGE [PRIMITIVE at FILE:LINE, thread T]`
-(sim_finding_print(), the one producer), then `bug: CLASS at FILE:LINE`.  This module
-parses those lines: the classes are the table's, so a line with another class is no
-finding.  Exit status of --check: 0 agreed, 1 a disagreement (each on its own line).
+(sim_finding_print(), the one producer), its machine record `record: {JSON}` (class,
+message, primitive, file, line, thread, bug, frames: what the check knew), then
+`bug: CLASS at FILE:LINE`.  This module reads the record where there is one and the
+human line otherwise (an older binary): the classes are the table's, so a line with
+another class is no finding.  Exit status of --check: 0 agreed, 1 a disagreement (each on its own line).
 """
+import json
 import os
 import re
 import sys
@@ -32,16 +35,60 @@ BUG_RE = re.compile(r"^bug: (.+)$", re.M)
 SITE_RE = re.compile(r"\[([^][]+) at (\S+:\d+), thread [^]]*\]$")
 
 
-def parse(text):
-    """(class, message) of the first finding line in text, or (None, None)."""
+RECORD_RE = re.compile(r"^record: (\{.*\})$", re.M)
+
+
+def records(text):
+    """The finding records in text, in order: dicts with at least class and message."""
+    out = []
+    for m in RECORD_RE.finditer(text or ""):
+        try:
+            r = json.loads(m.group(1))
+        except ValueError:
+            continue
+        if isinstance(r, dict) and r.get("class") in CLASSES and isinstance(r.get("message"), str):
+            out.append(r)
+    return out
+
+
+def record(text):
+    """The first finding of text as a record: its own, else one made from the human line (class and
+    message, the site scraped from the message), or None."""
+    recs = records(text)
+    if recs:
+        return recs[0]
     m = FINDING_RE.search(text or "")
-    return (m.group(1), m.group(2)) if m else (None, None)
+    if not m:
+        return None
+    r = {"class": m.group(1), "message": m.group(2), "frames": []}
+    s = SITE_RE.search(m.group(2))
+    if s:
+        r["primitive"], where = s.group(1), s.group(2)
+        r["file"], r["line"] = where.rsplit(":", 1)[0], int(where.rsplit(":", 1)[1])
+    b = BUG_RE.search(text[m.end():])
+    if b:
+        r["bug"] = b.group(1)
+    return r
+
+
+def parse(text):
+    """(class, message) of the first finding in text, or (None, None)."""
+    r = record(text)
+    return (r["class"], r["message"]) if r else (None, None)
 
 
 def site(msg):
     """(primitive, FILE:LINE) a finding's message ends with, or (None, None)."""
     m = SITE_RE.search(msg or "")
     return m.groups() if m else (None, None)
+
+
+def site_of(text):
+    """(primitive, FILE:LINE) of the first finding in text: from its record, else scraped from its message."""
+    r = record(text)
+    if r and r.get("file"):
+        return r.get("primitive"), "%s:%d" % (r["file"], r["line"])
+    return site(r["message"]) if r else (None, None)
 
 
 def readme_table(path=DEF):

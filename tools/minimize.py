@@ -35,28 +35,9 @@ def describe(sig):
 
 
 def scenario_cuts(data):
-    """Inputs with one part of the scenario header less (see drop_scenario_parts); the fields are
-    fuzz/input.h's (tools/inputdef.py)."""
-    head = inputdef.HEAD
-    b0, b1, b2 = (list(data[:head]) + [0] * head)[:head]
-    nvcpus, nioctl, nvops = inputdef.nvcpus(b0), inputdef.nioctl(b1), inputdef.nvops(b2)
-    vops = head + nioctl
-
-    def cut(header, drop):
-        # A byte past the end reads as 0: it is neither written nor removed.
-        out = bytes(header)[:len(data)] + data[head:]
-        for i in sorted((i for i in drop if i < len(data)), reverse=True):
-            out = out[:i] + out[i + 1:]
-        return out
-
-    cands = []
-    for i in reversed(range(nioctl) if nioctl > 1 else ()):
-        cands.append(cut([b0, inputdef.fewer_ioctl_ops(b1), b2], [head + i]))
-    for v in reversed(range(nvcpus) if nvcpus > 1 else ()):
-        cands.append(cut([inputdef.fewer_vcpus(b0), b1, b2], range(vops + v * nvops, vops + (v + 1) * nvops)))
-    for j in reversed(range(nvops) if nvops > 1 else ()):
-        cands.append(cut([b0, b1, inputdef.fewer_vcpu_ops(b2)], [vops + v * nvops + j for v in range(nvcpus)]))
-    return cands
+    """Inputs with one part of the scenario header less (see drop_scenario_parts): tools/inputdef.py's, from
+    fuzz/input.h."""
+    return inputdef.scenario_cuts(data)
 
 
 class Shrinker:

@@ -192,7 +192,8 @@ def _order(arg):
 _HELPERS = {"__sim_load": ("load", 1), "__sim_store": ("store", 2), "__sim_rmw": ("rmw", 4),
             "__sim_aop": ("rmw", 3), "sim_fence": ("fence", 0)}
 # Calls that are no event of their own: the preemption point every event has, checks of the pointer.
-BOOKKEEPING = {"sim_rcu", "sim_preempt", "sim_check_live", "sim_check_live_within", "sim_obj_label", "sim_current"}
+BOOKKEEPING = {"sim_rcu", "sim_preempt", "sim_check_live", "sim_check_live_within", "sim_obj_label", "sim_current",
+               "sim_eventfd_file", "sim_eventfd_set_file", "sim_eventfd_note_signal"}   # the scenario's eventfd files
 CALL_RE = re.compile(r"\b(\w+)\s*\(")
 SKIP = {"SIM_SITE", "sizeof", "__typeof__", "__builtin_expect", "_Generic", "if", "while", "for", "switch",
         "return", "unlikely", "likely", "_Static_assert"}
@@ -398,8 +399,37 @@ def check_tree(tree, path=DEF):
     return errs
 
 
+SHIM_KINDS = {
+    "model": "routes kernel primitives to the simulator (sim_*): events of the model, checks, findings",
+    "forward": "plain C for the kernel's names: types, constants, macros, no event of the model",
+    "stub": "stands in for kernel state busfuzz does not model, with a fixed value",
+}
+KIND_RE = re.compile(r"^/\* SPDX-License-Identifier: \S+ \*/ /\* shim kind: (\w+) \*/$")
+SIM_CALL_RE = re.compile(r"(?<!\w)sim_\w+\s*\(")
+
+
+def check_kinds(root=ROOT):
+    """Every shim header says its kind on its first line, after the SPDX comment (on a line of its own it
+    would move every site of the header, and a trace names them by line); a model header calls into the
+    simulator, a forward or stub one does not."""
+    errs = []
+    for p in sorted(glob.glob(os.path.join(root, "kernel-shim", "**", "*.h"), recursive=True)):
+        rel = os.path.relpath(p, root)
+        lines = open(p).read().split("\n")
+        m = KIND_RE.match(lines[0])
+        if not m or m.group(1) not in SHIM_KINDS:
+            errs.append("%s:1: no '/* shim kind: %s */' after the SPDX comment" % (rel, "|".join(SHIM_KINDS)))
+            continue
+        calls = any(SIM_CALL_RE.search(l) for l in lines if not l.lstrip().startswith(("/*", "*")))
+        if m.group(1) == "model" and not calls:
+            errs.append("%s:1: kind model, but it calls nothing of the simulator" % rel)
+        elif m.group(1) != "model" and calls:
+            errs.append("%s:1: kind %s, but it calls into the simulator (a model header)" % (rel, m.group(1)))
+    return errs
+
+
 def check_all(tree=None):
-    errs = check_meanings() + check_shim() + check_readme() + check_exporter()
+    errs = check_meanings() + check_shim() + check_readme() + check_exporter() + check_kinds()
     if tree:
         errs += check_tree(tree)
     return errs

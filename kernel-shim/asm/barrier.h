@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /* Fences and release/acquire: events of the memory model (sim/mem.c). */
 #ifndef BUSFUZZ_SHIM_ASM_BARRIER_H
 #define BUSFUZZ_SHIM_ASM_BARRIER_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * atomic_t, xchg() and cmpxchg(), following tools/memory-model/linux-kernel.def:
  * read/set are marked accesses, void RMWs are relaxed, value-returning ones

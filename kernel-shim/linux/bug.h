@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /* WARN_ON() and BUG_ON() are findings, never prints. */
 #ifndef BUSFUZZ_SHIM_LINUX_BUG_H
 #define BUSFUZZ_SHIM_LINUX_BUG_H

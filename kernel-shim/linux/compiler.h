@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /* Marked accesses go to the memory model: each is a preemption point. */
 #ifndef BUSFUZZ_SHIM_LINUX_COMPILER_H
 #define BUSFUZZ_SHIM_LINUX_COMPILER_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /*
  * The kernel's errno values.  Defined here rather than taken from <errno.h>:
  * glibc's errno.h itself includes <linux/errno.h>, which this file shadows.

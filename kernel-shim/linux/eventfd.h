@@ -1,11 +1,12 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * eventfd contexts as the ioeventfd code sees them.  A context is a slab
  * object with a reference count outside the memory model (the kernel's kref
  * on the eventfd file: nothing here races on it), so a reference never put is
  * a leak at the end, a put too many a use-after-free, and a signal after the
  * last put a use-after-free.  Userspace's side (eventfd(2), close(2)) is
- * sim_eventfd_open()/sim_eventfd_close(): a small table of open files.
+ * sim_eventfd_open()/sim_eventfd_close() on the simulator's table of open
+ * files (sim/eventfd.c, which also keeps what each thread signalled).
  */
 #ifndef BUSFUZZ_SHIM_LINUX_EVENTFD_H
 #define BUSFUZZ_SHIM_LINUX_EVENTFD_H
@@ -22,19 +23,14 @@ struct eventfd_ctx {
 	u64 count;				/* eventfd_signal()s */
 };
 
-#define SIM_EVENTFD_FILES 8
-static struct eventfd_ctx *sim_eventfd_files[SIM_EVENTFD_FILES];
-/* Per thread: the serial of the context it signalled last, for the checker. */
-static int sim_eventfd_signalled[SIM_MAX_THREADS];
-
 static inline struct eventfd_ctx *sim_eventfd_fdget(int fd, const struct sim_site *site)
 {
 	struct eventfd_ctx *ctx;
 
 	sim_preempt(site);
-	if (fd < 0 || fd >= SIM_EVENTFD_FILES || !sim_eventfd_files[fd])
+	ctx = sim_eventfd_file(fd);
+	if (!ctx)
 		return ERR_PTR(-EBADF);
-	ctx = sim_eventfd_files[fd];
 	sim_check_live(ctx, site, "eventfd_ctx_fdget");
 	sim_trace(site, 0, "eventfd ctx of fd %d: %d reference(s)", fd, __atomic_add_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL));
 	return ctx;
@@ -59,7 +55,7 @@ static inline void sim_eventfd_signal(struct eventfd_ctx *ctx, const struct sim_
 	sim_preempt(site);
 	sim_check_live(ctx, site, "eventfd_signal");
 	/* The kernel's count is under the eventfd's wait-queue lock: atomic here. */
-	sim_eventfd_signalled[sim_current()] = ctx->serial;
+	sim_eventfd_note_signal(ctx->serial);
 	sim_trace(site, 0, "eventfd of fd %d signalled (count %llu)", ctx->fd,
 		  (unsigned long long)__atomic_add_fetch(&ctx->count, 1, __ATOMIC_RELAXED));
 }
@@ -75,7 +71,7 @@ static inline int sim_eventfd_open_at(const struct sim_site *site)
 	struct eventfd_ctx *ctx;
 
 	for (int fd = 0; fd < SIM_EVENTFD_FILES; fd++) {
-		if (sim_eventfd_files[fd])
+		if (sim_eventfd_file(fd))
 			continue;
 		ctx = sim_kmalloc(sizeof(*ctx), true, site);
 		if (!ctx)
@@ -84,7 +80,7 @@ static inline int sim_eventfd_open_at(const struct sim_site *site)
 		ctx->refs = 1;
 		ctx->fd = fd;
 		ctx->serial = -1;
-		sim_eventfd_files[fd] = ctx;
+		sim_eventfd_set_file(fd, ctx);
 		return fd;
 	}
 	return -EMFILE;
@@ -92,20 +88,19 @@ static inline int sim_eventfd_open_at(const struct sim_site *site)
 
 static inline void sim_eventfd_close_at(int fd, const struct sim_site *site)
 {
-	struct eventfd_ctx *ctx = sim_eventfd_files[fd];
+	struct eventfd_ctx *ctx = sim_eventfd_file(fd);
 
-	sim_eventfd_files[fd] = NULL;
+	sim_eventfd_set_file(fd, NULL);
 	sim_eventfd_put(ctx, site);
 }
 
 #define sim_eventfd_open() sim_eventfd_open_at(SIM_SITE("eventfd"))
 #define sim_eventfd_close(fd) sim_eventfd_close_at(fd, SIM_SITE("close"))
 
-/* Every execution starts with no open file. */
-static inline void sim_eventfd_reset(void)
+/* The scenario's name for an open file's context (-1: none), for the checker. */
+static inline void sim_eventfd_set_serial(int fd, int serial)
 {
-	for (int fd = 0; fd < SIM_EVENTFD_FILES; fd++)
-		sim_eventfd_files[fd] = NULL;
+	((struct eventfd_ctx *)sim_eventfd_file(fd))->serial = serial;
 }
 
 #endif /* BUSFUZZ_SHIM_LINUX_EVENTFD_H */

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /* lib/rbtree.c and lib/interval_tree.c export their functions: one program here, nothing to export. */
 #ifndef BUSFUZZ_SHIM_LINUX_EXPORT_H
 #define BUSFUZZ_SHIM_LINUX_EXPORT_H

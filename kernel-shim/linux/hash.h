@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /*
  * The hash of linux/hashtable.h's buckets.  Which bucket a key lands in does
  * not matter to the code using the table, only that a key always lands in

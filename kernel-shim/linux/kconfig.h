@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /*
  * The kernel configuration busfuzz builds the tree's code with.  Only what
  * the I/O bus and its callers need: coalesced MMIO and ioeventfds.  Every

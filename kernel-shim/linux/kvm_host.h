@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * linux/kvm_host.h as the extracted code sees it: the shim's primitives, then
  * the kernel's types verbatim from the tree (generated kvm_host_types.h, by

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /*
  * The tree's include/linux/kvm_types.h items that the code needs (gpa_t...)
  * are generated into kvm_host_types.h with the other kernel types.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * Lists of objects only their owner touches, under its lock (no list here is
  * shared unlocked), so links are plain C.  CONFIG_DEBUG_LIST's checks are

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * Pages as the coalesced MMIO ring uses them: a page is a PAGE_SIZE slab
  * object (accounted, may fail under fault injection, leak-checked), and its

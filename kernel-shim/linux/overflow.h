@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 #ifndef BUSFUZZ_SHIM_LINUX_OVERFLOW_H
 #define BUSFUZZ_SHIM_LINUX_OVERFLOW_H
 

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /* Kernel messages go into the trace; they are not findings by themselves. */
 #ifndef BUSFUZZ_SHIM_LINUX_PRINTK_H
 #define BUSFUZZ_SHIM_LINUX_PRINTK_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /*
  * RCU lists as linux/hashtable.h's inline helpers name them.  No memslot
  * hash table is walked under RCU (lookups are under slots_lock or on the

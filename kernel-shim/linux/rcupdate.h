@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * RCU pointers.  rcu_assign_pointer() is a release store (never a plain one:
  * that is the bug class TSan and the model look for); the protected form is

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /* refcount_t with the kernel's saturation warnings as findings. */
 #ifndef BUSFUZZ_SHIM_LINUX_REFCOUNT_H
 #define BUSFUZZ_SHIM_LINUX_REFCOUNT_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: stub */
 #ifndef BUSFUZZ_SHIM_LINUX_SCHED_H
 #define BUSFUZZ_SHIM_LINUX_SCHED_H
 

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /*
  * From here to <linux/sim_plain_once_end.h>, WRITE_ONCE() is a plain store
  * (the rb-tree code the memslots are made of: kernel-shim/linux/kvm_host.h

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: forward */
 /*
  * The VM ioctls' user memory: the scenario passes pointers to its own
  * buffers as the ioctl argument, so copying from or to "user" memory is a copy

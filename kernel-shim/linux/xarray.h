@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: GPL-2.0-only */ /* shim kind: model */
 /*
  * The xarray as KVM's vCPU array uses it (kvm->vcpu_array): the struct
  * xarray placeholder (kernel-shim/placeholders.def) holds one slot per

@@ -124,8 +124,10 @@ void sim_finding(enum sim_finding_class cls, const struct sim_site *site, const 
 	if (site && n >= 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - n, " [%s at %s:%d, thread %s]", site->what, site->file,
 			 site->line, sim_thread_name(sim_nt_self));
+	sim_finding_at(site, site ? sim_thread_name(sim_nt_self) : NULL);
+	sim_finding_bug_of(sim_finding_name(cls), site);
 	sim_finding_print(cls, "%s", msg);
-	printf("bug: %s\n", sim_finding_bug_of(sim_finding_name(cls), site));
+	printf("bug: %s\n", sim_finding_bug());
 	if (sim_native.on_finding)
 		sim_native.on_finding();
 	fflush(stdout);
@@ -324,11 +326,10 @@ void sim_preempt(const struct sim_site *site)
 	}
 }
 
-void sim_park(sim_wake_fn wake, void *arg, const char *what, const void *obj, int holder)
+void sim_park(sim_wake_fn wake, void *arg, const char *what, int holder)
 {
 	unsigned turn = 0;
 
-	(void)obj;
 	if (wake(arg))
 		return;
 	sim_native_wait(what, holder);

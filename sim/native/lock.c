@@ -13,7 +13,7 @@
 
 void sim_native_lock_reset(void)
 {
-	sim_lockdep_reset();
+	sim_lockdep_reset(sim_lockdep_class);
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		sim_lockdep_thread_reset(t);
 }

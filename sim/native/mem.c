@@ -152,9 +152,6 @@ void sim_fence(enum sim_fence f, const struct sim_site *site)
 	case SIM_WMB:
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		break;
-	case SIM_BARRIER:
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		break;
 	default:
 		/* smp_mb() and every smp_mb__*(): full fences (the documented ones). */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);

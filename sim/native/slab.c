@@ -45,7 +45,7 @@ void sim_kfree(const void *p, const struct sim_site *site)
 		return;
 	/* Classic: no reader check, and the object goes back to malloc() at once. */
 	sim_check_begin();
-	sim_objtab_free(p, site, !sim_native.classic, sim_native.classic);
+	sim_objtab_free(p, site, sim_native.classic ? NULL : sim_srcu_reader_reaching, sim_native.classic);
 	sim_check_end();
 	/* Outside the checker, whose accesses TSan ignores: TSan checks the free itself. */
 	if (sim_native.classic)
