@@ -145,6 +145,9 @@ def test_judging():
     check(cli.judge("leak", [("leak", 1), ("leak", 2)]) == "KILLED", "every seed finds the class: KILLED")
     check(cli.judge("leak", [("leak", 1), (None, None)]) == "SURVIVED", "a seed without it: SURVIVED")
     check(cli.judge("leak", [("leak", 1), ("race", 2)]) == "WRONG-CLASS", "another class: WRONG-CLASS")
+    check(cli.judge("leak", [("leak", 1), ("errno", 2)], ["errno"]) == "KILLED",
+          "a class of the mutant's also: line: KILLED")
+    check(cli.judge(None, [("errno", 2)], ["errno"]) == "WRONG-CLASS", "also: does not excuse a model it is clean under")
     check(cli.judge("leak", [("error", None), ("leak", 2)]) == "ERROR", "an error run: ERROR")
     check(cli.judge(None, [(None, None)]) == "SURVIVED" and cli.judge(None, [("race", 1)]) == "WRONG-CLASS",
           "the unmodified tree: clean is SURVIVED, a finding is WRONG-CLASS")

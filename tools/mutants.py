@@ -36,7 +36,7 @@ class Mutant:
         self.name = os.path.basename(path)[:-len(".mut")]
         self.error = None
         self.gen = self.expect = None
-        self.clean_under, self.mode = [], {}
+        self.clean_under, self.also, self.mode = [], [], {}
         try:
             h, _ = mutate.parse(path)
         except mutate.MutantError as e:
@@ -44,6 +44,7 @@ class Mutant:
             return
         self.gen, self.expect = h.get("generation"), h.get("expect")
         self.clean_under = h.get("clean-under", "").split()
+        self.also = h.get("also", "").split()
         words = h.get("mode", "").split()
         for k, v in zip(words[0::2], words[1::2]):
             if k in ("--model", "--srcu") and v in (MODELS if k == "--model" else SRCU_MODES):
@@ -107,9 +108,10 @@ def keep_reproducer(path, dest, stem, model, srcu):
     return out
 
 
-def judge(expect, runs):
-    """The status of one matrix row from its runs (one per seed)."""
-    found = [r[0] for r in runs]
+def judge(expect, runs, also=()):
+    """The status of one matrix row from its runs (one per seed).  also: other classes the same
+    bug shows as (the mutant's 'also:' line), kills too."""
+    found = [r[0] if r[0] not in also or expect is None else expect for r in runs]
     if "error" in found:
         return "ERROR"
     if any(c is not None and c != expect for c in found):
@@ -186,8 +188,9 @@ def run_mutant(m, target, args, tmp, bins):
             row = dict(base, strategy=st, runs=[], expect=expect or "none", mode=strategy_mode(args, st, model, srcu))
             for seed in range(1, args.seeds + 1):
                 row["runs"].append(matrix_run(bins, work, seed, model, srcu, args, st))
-            row["status"] = judge(expect, row["runs"])
-            bad = next((r for r in row["runs"] if r[0] not in (None, expect)), None)
+            row["status"] = judge(expect, row["runs"], m.also)
+            bad = next((r for r in row["runs"] if r[0] not in (None, expect) and (expect is None or r[0] not in m.also)),
+                       None)
             if bad:
                 row["note"] = bad[1]
                 if bad[4]:

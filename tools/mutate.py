@@ -12,7 +12,8 @@ Edit script lines (after '#' comments and 'key: value' headers):
   replace: OLD => NEW         replace the first OLD by NEW
 Headers: 'generation: pre|post', 'expect: CLASS' (the finding under the default
 model), 'clean-under: MODEL ...' (models where it must stay clean, e.g. tso),
-'mode: --srcu impl' (fuzz options the finding needs), 'search: STRATEGY
+'mode: --srcu impl' (fuzz options the finding needs), 'also: CLASS ...' (other classes the same
+bug shows as: a kill in the matrix too, never in the stored reproducer's test), 'search: STRATEGY
 --seed N --runs N [--depth D] [--preemptions B]' (a bounded, seeded search of
 fuzz/explore.c that reaches the finding: the explorer is deterministic for a
 seed, so its ctest cannot pass or fail by luck; tests/test_mutant.py checks it
