@@ -120,6 +120,7 @@ static void check_live(struct sim_srcu *s, const struct sim_site *site)
 int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 {
 	int tid = sim_s.cur, idx;
+	bool waited = false;
 
 	sim_preempt(site);
 	check_live(s, site);
@@ -129,7 +130,8 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 		/* Begun while a grace period runs: LKMM lets it count as
 		 * earlier (waited for) or later (sees the GP's start).  Under
 		 * sc the import is no model event, only TSan's edge. */
-		if (sim_cfg.model != SIM_MODEL_SC && gp_in_progress(s) && sim_choose(2))
+		waited = sim_cfg.model != SIM_MODEL_SC && gp_in_progress(s) && sim_choose(2);
+		if (waited)
 			join_in_progress(s, tid);
 		else
 			sim_mem_import(&s->started);
@@ -140,7 +142,8 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 	s->idx_count[tid][idx]++;
 	sim_lockdep_acquire(s->cls, site, true);
 	if (sim_cfg.trace) {
-		sim_trace(site, idx, "%s read section %u opens (idx %d)", s->name, s->seq[tid], idx);
+		sim_trace(site, idx, "%s read section %u opens (idx %d)%s", s->name, s->seq[tid], idx,
+			  waited ? ", before the grace periods in progress: they wait for it" : "");
 		sim_trace_acc(site, SIM_TK_SRCU_LOCK, 0, s, idx, 0, false);
 	}
 	sim_hist_val(idx);
