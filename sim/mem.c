@@ -21,6 +21,9 @@
  *        a store never drains after a later store of another thread to the
  *        same location.
  *
+ * tso's and sc's own rules are in mem_tso.h and mem_sc.h; this file is lkmm's
+ * body and the dispatch.
+ *
  * Memory itself always holds the newest message of each location, so plain
  * C code (the kernel's plain accesses) and the sanitizers see one coherent
  * state; a plain store the model did not see is taken as a new newest
@@ -87,7 +90,7 @@ struct tstate {
 	uint32_t oepoch;		/* store-ordering events so far (release, wmb, mb) */
 	unsigned deferred;		/* own-view events in a row with no preemption point (defer_loads) */
 	unsigned long own_step;		/* sim_s.steps + 1 after its latest own-view event */
-	uint32_t gseen;			/* TSO snapshot */
+	uint32_t gseen;			/* TSO snapshot (mem_tso.h) */
 	uint32_t gwrote;		/* TSO: its latest store */
 	const struct sim_site *acq_site[SIM_MAX_LOC];	/* tracing: which load brought acq[] */
 	bool srcu_unlocked;		/* sul[] is set */
@@ -106,6 +109,9 @@ static uint32_t fence_view[SIM_VIEW_LEN];	/* join of all smp_mb() so far */
 static uint32_t gnow;				/* global execution counter */
 static uint32_t arena[ARENA];
 static uint32_t arena_top;
+
+#include "mem_tso.h"	/* after the types it works on */
+
 static struct {
 	const char *lo, *hi;
 	void (*fn)(const void *addr, const struct sim_site *site);
@@ -160,7 +166,7 @@ void sim_mem_thread_reset(int tid)
 		return;
 	memcpy(ts_[tid].cur, ts_[parent].cur, sizeof(ts_[tid].cur));
 	memcpy(ts_[tid].acq, ts_[parent].cur, sizeof(ts_[tid].acq));
-	ts_[tid].gseen = ts_[parent].gseen > ts_[parent].gwrote ? ts_[parent].gseen : ts_[parent].gwrote;
+	tso_thread_reset(&ts_[tid], &ts_[parent]);
 }
 
 static uint64_t raw_load(const void *addr, size_t size)
@@ -192,6 +198,26 @@ static const char *value_name(uint64_t v, size_t size, char *b, size_t n)
 	snprintf(b, n, "%#llx", (unsigned long long)v);
 	return b;
 }
+
+static uint64_t apply(enum sim_rmw_op op, uint64_t old, uint64_t arg)
+{
+	switch (op) {
+	case SIM_RMW_ADD: return old + arg;
+	case SIM_RMW_AND: return old & arg;
+	case SIM_RMW_OR: return old | arg;
+	case SIM_RMW_XOR: return old ^ arg;
+	case SIM_RMW_ANDNOT: return old & ~arg;
+	case SIM_RMW_XCHG: case SIM_RMW_CMPXCHG: return arg;
+	}
+	return old;
+}
+
+static uint64_t mask(uint64_t v, size_t size)
+{
+	return size == 8 ? v : v & ((1ull << (size * 8)) - 1);
+}
+
+#include "mem_sc.h"	/* after the helpers it uses */
 
 void sim_watch_stores(const void *addr, size_t len,
 		      void (*fn)(const void *addr, const struct sim_site *site))
@@ -417,15 +443,9 @@ static void sync_plain(struct loc *l)
 static int first_readable(struct loc *l, int tid)
 {
 	struct tstate *t = &ts_[tid];
-	int id = loc_id(l), i = 0;
+	int id = loc_id(l), i = sim_cfg.model == SIM_MODEL_TSO ? tso_first_readable(l, t) : 0;
 	uint32_t lo = t->cur[id] > l->floor ? t->cur[id] : l->floor;
 
-	if (sim_cfg.model == SIM_MODEL_TSO) {
-		/* The snapshot: the latest message at gseen, or later. */
-		for (int k = 0; k < l->nmsg; k++)
-			if (l->m[k].g <= t->gseen)
-				i = k;
-	}
 	while (i < l->nmsg - 1 && l->m[i].ts < lo)
 		i++;
 	return i;
@@ -566,7 +586,7 @@ static void full_fence(int tid)
 
 	t->oepoch++;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
-		t->gseen = gnow;
+		tso_read_present(t, gnow);
 		return;
 	}
 	vjoin(t->cur, t->acq, nloc);
@@ -759,13 +779,10 @@ static void read_from(struct tstate *t, int tid, struct loc *l, const struct msg
 	if (t->acq[loc_id(l)] < m->ts)
 		t->acq[loc_id(l)] = m->ts;
 
-	if (sim_cfg.model == SIM_MODEL_TSO) {
-		/* A load of its own store still in the store buffer says nothing of memory. */
-		if (m->tid != tid && m->g > t->gseen)
-			t->gseen = m->g;
-	} else {
+	if (sim_cfg.model == SIM_MODEL_TSO)
+		tso_read_from(t, tid, m);
+	else
 		take_view(t, m, acquire, site);
-	}
 }
 
 static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, const struct sim_site *site)
@@ -775,17 +792,8 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 	struct loc *l;
 	struct msg *m;
 
-	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
-		uint64_t v = raw_load(addr, size);
-
-		SIM_TSAN_HOOK(if (tid >= 0) sim_tsan_load(sim_tsan_sc_msg(addr), o, size == sizeof(void *) && v > 0xffff));
-		if (sim_cfg.trace) {
-			char b[32];
-			sim_trace(site, v, "%s load -> %s", order_name[o], value_name(v, size, b, sizeof(b)));
-			sim_trace_acc(site, SIM_TK_LOAD, o, addr, v, 0, false);
-		}
-		return v;
-	}
+	if (sim_cfg.model == SIM_MODEL_SC || tid < 0)
+		return sc_load(tid, addr, size, o, site);
 	t = &ts_[tid];
 	l = loc_get(addr, size, site);
 	(void)raw_load(addr, size);	/* the sanitizers check the access itself */
@@ -849,13 +857,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 	if (nwatch && tid >= 0)
 		check_watch(addr, site);
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
-		raw_store(addr, val, size);
-		SIM_TSAN_HOOK(if (tid >= 0) sim_tsan_store(sim_tsan_sc_msg(addr), o));
-		if (sim_cfg.trace) {
-			char b[32];
-			sim_trace(site, val, "%s store %s", order_name[o], value_name(val, size, b, sizeof(b)));
-			sim_trace_acc(site, SIM_TK_STORE, o, addr, val, 0, false);
-		}
+		sc_store(tid, addr, val, size, o, site);
 		return;
 	}
 	t = &ts_[tid];
@@ -911,7 +913,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 
 		m->unordered = sim_obj_unordered_since_alloc((const void *)(uintptr_t)val, tid, t->oepoch, &as);
 	}
-	t->gwrote = m->g;
+	tso_stored(t, m);
 	t->cur[id] = ts;
 	t->wr[id] = ts;
 	if (t->acq[id] < ts)
@@ -997,24 +999,6 @@ void sim_store(void *addr, uint64_t val, size_t size, enum sim_order o, const st
 
 /* ---- read-modify-writes ------------------------------------------------------------ */
 
-static uint64_t apply(enum sim_rmw_op op, uint64_t old, uint64_t arg)
-{
-	switch (op) {
-	case SIM_RMW_ADD: return old + arg;
-	case SIM_RMW_AND: return old & arg;
-	case SIM_RMW_OR: return old | arg;
-	case SIM_RMW_XOR: return old ^ arg;
-	case SIM_RMW_ANDNOT: return old & ~arg;
-	case SIM_RMW_XCHG: case SIM_RMW_CMPXCHG: return arg;
-	}
-	return old;
-}
-
-static uint64_t mask(uint64_t v, size_t size)
-{
-	return size == 8 ? v : v & ((1ull << (size * 8)) - 1);
-}
-
 /* lock: the RMW of a lock word, whose read unlock's view later stores carry (see sim_mem_lock()). */
 static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint64_t arg, uint64_t cmp,
 			      enum sim_order o, bool lock, const struct sim_site *site)
@@ -1031,17 +1015,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		check_watch(addr, site);
 	SIM_TSAN_HOOK(if (o == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
 	if (sim_cfg.model == SIM_MODEL_SC || tid < 0) {
-		old = raw_load(addr, size);
-		if (tid >= 0 && (o == SIM_RELEASE || o == SIM_FULL) &&
-		    (op != SIM_RMW_CMPXCHG || old == mask(cmp, size)))
-			ts_[tid].oepoch++;
-		if (op != SIM_RMW_CMPXCHG || old == mask(cmp, size))
-			raw_store(addr, mask(apply(op, old, arg), size), size);
-		SIM_TSAN_HOOK(if (tid >= 0) {
-			struct sim_tsan_msg *sm = sim_tsan_sc_msg(addr);
-
-			sim_tsan_rmw(sm, op != SIM_RMW_CMPXCHG || old == mask(cmp, size) ? sm : NULL, o);
-		})
+		old = sc_rmw(tid, addr, size, op, arg, cmp, o);
 		goto out;
 	}
 	t = &ts_[tid];
@@ -1089,18 +1063,13 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 	if (t->acq[id] < r->ts)
 		t->acq[id] = r->ts;
 
-	if (sim_cfg.model == SIM_MODEL_TSO) {
-		t->gseen = gnow;
-		if (failed) {
-			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o0));
-			goto out;
-		}
-	} else {
+	if (sim_cfg.model == SIM_MODEL_TSO)
+		tso_read_present(t, gnow);
+	else
 		take_view(t, r, o == SIM_ACQUIRE || o == SIM_FULL, site);
-		if (failed) {
-			SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o0));
-			goto out;
-		}
+	if (failed) {
+		SIM_TSAN_HOOK(sim_tsan_rmw(&r->tsan, NULL, o0));
+		goto out;
 	}
 	nv = mask(apply(op, old, arg), size);
 	if (r == newest(l)) {
@@ -1144,7 +1113,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 		if (o == SIM_FULL)
 			full_fence(tid);
 	} else if (sim_cfg.model == SIM_MODEL_TSO) {
-		t->gseen = gnow;
+		tso_read_present(t, gnow);
 	}
 out:
 	SIM_TSAN_HOOK(if (o0 == SIM_FULL) sim_tsan_fence(SIM_MB, sim_cfg.srcu));
@@ -1255,11 +1224,7 @@ void sim_mem_export(struct sim_vview *v)
 	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
 		return;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
-		/* What it has seen and what it has stored (its store buffer included). */
-		uint32_t g = ts_[tid].gseen > ts_[tid].gwrote ? ts_[tid].gseen : ts_[tid].gwrote;
-
-		if (v->t[SIM_MAX_LOC] < g)
-			v->t[SIM_MAX_LOC] = g;
+		tso_export(&ts_[tid], v);
 		return;
 	}
 	vjoin(v->t, ts_[tid].cur, nloc);
@@ -1293,8 +1258,7 @@ void sim_mem_import(const struct sim_vview *v)
 	if (tid < 0 || sim_cfg.model == SIM_MODEL_SC)
 		return;
 	if (sim_cfg.model == SIM_MODEL_TSO) {
-		if (ts_[tid].gseen < v->t[SIM_MAX_LOC])
-			ts_[tid].gseen = v->t[SIM_MAX_LOC];
+		tso_import(&ts_[tid], v);
 		return;
 	}
 	vjoin(ts_[tid].cur, v->t, nloc);
