@@ -22,12 +22,13 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import types  # noqa: E402
 import common  # noqa: E402
+import findings  # noqa: E402
 import fuzz  # noqa: E402
 import minimize  # noqa: E402
 import mutants  # noqa: E402
 import replay  # noqa: E402
 # The functions under test, from the module of the CLI's package that holds each.
-cli = types.SimpleNamespace(Fail=common.Fail, classify=fuzz.classify, Shrinker=minimize.Shrinker,
+cli = types.SimpleNamespace(Fail=common.Fail, classify=findings.classify, Shrinker=minimize.Shrinker,
                             describe=minimize.describe, finding_of=minimize.finding_of,
                             scenario_cuts=minimize.scenario_cuts, judge=mutants.judge, median_of=mutants.median_of,
                             mode_record=replay.mode_record, replay_mode=replay.replay_mode)

@@ -53,7 +53,7 @@ def main():
     names = list(findings.CLASSES)
     check(len(names) == len(set(names)) and len(names) >= 20, "%d classes, each once" % len(names))
 
-    extra = sorted({c for _, c in fuzz.CLASS_OF_REPORT} - set(names))
+    extra = sorted({c for _, c in findings.CLASS_OF_REPORT} - set(names))
     check(not extra, "the CLI's sanitizer report classes are the table's%s" % (": not " + ", ".join(extra) if extra else ""))
     check(engines.FINDING_RE is findings.FINDING_RE and engines.SITE_RE is findings.SITE_RE,
           "engines reads findings with tools/findings.py's grammar")
@@ -62,7 +62,7 @@ def main():
     for p in c_sources():
         if not p.endswith(("findings.def", os.path.join("sim", "sim.h"))):
             used.update(m.lower().replace("_", "-") for m in re.findall(r"\bSIM_F_([A-Z_]+)\b", open(p).read()))
-    used.update(c for _, c in fuzz.CLASS_OF_REPORT)
+    used.update(c for _, c in findings.CLASS_OF_REPORT)
     unused = [n for n in names if n not in used]
     check(not unused, "every class has a producer%s" % (": none for " + ", ".join(unused) if unused else ""))
 

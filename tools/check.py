@@ -21,6 +21,7 @@ import time
 
 import cost
 import engines
+import findings
 from build import build, needs, provenance, resolve_tree, tree_generation, write_provenance
 from common import Fail, ROOT, say
 from fuzz import Interruption, run_libfuzzer
@@ -136,8 +137,7 @@ def minimize(bdir, path, mode, secs, work):
     out = path + ".min"
     with open(out, "wb") as f:
         f.write(small)
-    with open(out + ".mode", "w") as f:
-        f.write("--model %s --srcu %s\n" % mode)
+    findings.write_mode(out, *mode)
     write_provenance(out, bdir)
     r = subprocess.run([os.path.join(bdir, "busfuzz-replay-t"), "--model", mode[0], "--srcu", mode[1], out],
                        capture_output=True, text=True, errors="replace")

@@ -88,8 +88,7 @@ class Campaign:
             dest = os.path.join(self.folder, "%s-%s" % (cls, digest))
             shutil.move(path, dest)
             # The input is the same bytes under every model: keep which one found it.
-            with open(dest + ".mode", "w") as f:
-                f.write("--model %s --srcu %s%s\n" % (self.model, self.srcu, self.mode_extra))
+            findings.write_mode(dest, self.model, self.srcu, self.mode_extra)
             if self.provenance:
                 with open(dest + ".kernel", "w") as f:
                     f.write(self.provenance + "\n")

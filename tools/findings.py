@@ -9,7 +9,9 @@ The simulator prints a finding as `FINDING CLASS: MESSAGE [PRIMITIVE at FILE:LIN
 message, primitive, file, line, thread, bug, frames: what the check knew), then
 `bug: CLASS at FILE:LINE`.  This module reads the record where there is one and the
 human line otherwise (an older binary): the classes are the table's, so a line with
-another class is no finding.  Exit status of --check: 0 agreed, 1 a disagreement (each on its own line).
+another class is no finding.  It also classifies what a sanitizer or libFuzzer reports instead
+(classify()) and reads and writes the mode record beside a reproducer (FILE.mode), for every
+command, test and bench.  Exit status of --check: 0 agreed, 1 a disagreement (each on its own line).
 """
 import json
 import os
@@ -36,6 +38,49 @@ SITE_RE = re.compile(r"\[([^][]+) at (\S+:\d+), thread [^]]*\]$")
 
 
 RECORD_RE = re.compile(r"^record: (\{.*\})$", re.M)
+
+# What a sanitizer or libFuzzer reports when the simulator's own check did not (the first match wins).
+CLASS_OF_REPORT = [
+    ("heap-use-after-free", "use-after-free"), ("use-after-poison", "use-after-free"),
+    ("attempting double-free", "double-free"), ("SEGV on unknown address", "crash"),
+    ("runtime error: null pointer", "crash"), ("runtime error: member access within null pointer", "crash"),
+    ("runtime error: load of null pointer", "crash"), ("runtime error: store to null pointer", "crash"),
+    ("runtime error:", "ub"), ("ERROR: libFuzzer: timeout", "hang"), ("out-of-memory", "oom"),
+    ("ERROR: LeakSanitizer", "leak"), ("ERROR: AddressSanitizer", "memory"),
+    ("WARNING: ThreadSanitizer: data race", "race"), ("ThreadSanitizer: SEGV", "crash"),
+    ("deadly signal", "crash"),
+]
+
+
+def classify(text):
+    """(class, message) of a binary's output: its finding (record or line), else the sanitizer's
+    report; (None, None) for neither."""
+    cls, msg = parse(text)
+    if cls:
+        return cls, msg
+    for needle, cls in CLASS_OF_REPORT:
+        if needle in text:
+            line = next((l for l in text.splitlines() if needle in l), needle)
+            return cls, line.strip()
+    return None, None
+
+
+def write_mode(path, model, srcu, extra=""):
+    """The mode record beside a reproducer (PATH.mode): the options that found it, which replay and
+    minimize take as their defaults (the input is the same bytes under every model)."""
+    with open(path + ".mode", "w") as f:
+        f.write("--model %s --srcu %s%s\n" % (model, srcu, extra))
+
+
+def read_mode(path):
+    """PATH.mode as {option: value} ({} without one); ValueError for a file that is no mode record."""
+    side = path + ".mode"
+    if not os.path.isfile(side):
+        return {}
+    words = open(side).read().split()
+    if len(words) % 2 or any(not k.startswith("--") for k in words[0::2]):
+        raise ValueError("%s: not a mode record" % side)
+    return dict(zip(words[0::2], words[1::2]))
 
 
 def records(text):

@@ -11,23 +11,13 @@ import threading
 import time
 
 import engines
-import findings
+from findings import classify
 from common import Fail, ROOT, FUZZ_BINARY, say, tree_flag, mode_flags, sanitizer_flag
 from build import build, needs, provenance
 
 
 # ---- fuzzing ------------------------------------------------------------------
 
-CLASS_OF_REPORT = [
-    ("heap-use-after-free", "use-after-free"), ("use-after-poison", "use-after-free"),
-    ("attempting double-free", "double-free"), ("SEGV on unknown address", "crash"),
-    ("runtime error: null pointer", "crash"), ("runtime error: member access within null pointer", "crash"),
-    ("runtime error: load of null pointer", "crash"), ("runtime error: store to null pointer", "crash"),
-    ("runtime error:", "ub"), ("ERROR: libFuzzer: timeout", "hang"), ("out-of-memory", "oom"),
-    ("ERROR: LeakSanitizer", "leak"), ("ERROR: AddressSanitizer", "memory"),
-    ("WARNING: ThreadSanitizer: data race", "race"), ("ThreadSanitizer: SEGV", "crash"),
-    ("deadly signal", "crash"),
-]
 
 # The fuzzer's options, the same for `fuzz` and `mutants`.
 LIBFUZZER_FLAGS = ["-max_len=256", "-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1", "-detect_leaks=0"]
@@ -58,17 +48,6 @@ def seed_corpus(env):
         return [seeds]
     env["BUSFUZZ_SEEDS"] = seeds
     return []
-
-
-def classify(text):
-    cls, msg = findings.parse(text)
-    if cls:
-        return cls, msg
-    for needle, cls in CLASS_OF_REPORT:
-        if needle in text:
-            line = next((l for l in text.splitlines() if needle in l), needle)
-            return cls, line.strip()
-    return None, None
 
 
 class Interruption:

@@ -198,8 +198,7 @@ def minimize(args):
     try:
         with open(out, "wb") as f:
             f.write(small)
-        with open(out + ".mode", "w") as f:
-            f.write("%s %s %s %s\n" % tuple(mode))
+        findings.write_mode(out, mode[1], mode[3])
         write_provenance(out, bdir)
     except OSError as e:
         raise Fail("%s: cannot write the minimized reproducer (%s)" % (out, e.strerror))

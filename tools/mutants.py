@@ -19,7 +19,8 @@ from install import ensure_tools
 import kernels
 from build import (STRATEGY_BASE, build, build_root, build_trees, needs, resolve_tree, stress_base, sync_tree,
                    target as target_name, tree_generation, tree_label)
-from fuzz import LIBFUZZER_FLAGS, classify, fuzz_env, seed_corpus
+from fuzz import LIBFUZZER_FLAGS, fuzz_env, seed_corpus
+from findings import classify, write_mode
 from stress import stress_once
 
 
@@ -103,8 +104,7 @@ def keep_reproducer(path, dest, stem, model, srcu):
     os.makedirs(dest, exist_ok=True)
     out = os.path.join(dest, "%s-%s" % (stem, os.path.basename(path).split("-")[-1]))
     shutil.copyfile(path, out)
-    with open(out + ".mode", "w") as f:
-        f.write("--model %s --srcu %s\n" % (model, srcu))
+    write_mode(out, model, srcu)
     return out
 
 

@@ -7,16 +7,16 @@ import sys
 import findings
 from common import Fail, FUZZ_BINARY, MODELS, SRCU_MODES, SANITIZERS, say
 from build import build, needs, provenance
-from fuzz import classify
+from findings import classify
 
 
 def mode_record(path):
     """The options recorded beside a reproducer (FILE.mode), {} without one."""
     side = path + ".mode"
-    if not os.path.isfile(side):
-        return {}
-    words = open(side).read().split()
-    rec = dict(zip(words[0::2], words[1::2]))
+    try:
+        rec = findings.read_mode(path)
+    except ValueError as e:
+        raise Fail(str(e))
     allowed = {"--model": MODELS, "--srcu": SRCU_MODES, "--sanitizer": SANITIZERS}
     for k, v in rec.items():
         if v not in allowed.get(k, ()):

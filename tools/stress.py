@@ -8,7 +8,7 @@ import sys
 import findings
 from common import Fail, say
 from build import build, needs, stress_base, target
-from fuzz import classify
+from findings import classify
 
 
 # ---- stress: native threads ----------------------------------------------------
