@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import findings  # noqa: E402
-from test_corpus_mutants import CORPUS, failed_mutants, parse_mode  # noqa: E402
+from test_corpus_mutants import CORPUS, failed_mutants, parse_mode, recorded_mode  # noqa: E402
 import mutate  # noqa: E402
 
 BUILDS = (("plain", "busfuzz-replay-"), ("asan", "busfuzz-fuzz-"), ("tsan", "busfuzz-fuzz-tsan-"))
@@ -106,9 +106,8 @@ def main():
         repro = os.path.join(CORPUS, name)
         if (names and name not in names) or not os.path.isfile(repro):
             continue            # corpus-mutants and mutant-NAME fail for a missing one
-        side = repro + ".mode"
         try:
-            mode = parse_mode(open(side).read().split() if os.path.exists(side) else [], side)
+            mode = recorded_mode(repro)
         except ValueError as e:
             fails.append(name)
             print("FAIL %s: %s" % (name, e))

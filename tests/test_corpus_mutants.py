@@ -15,6 +15,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import findings  # noqa: E402
 import mutate  # noqa: E402
 
 CORPUS = os.path.join(ROOT, "corpus", "mutants")
@@ -32,6 +33,13 @@ def parse_mode(words, where):
             raise ValueError("%s: '%s %s' is not --model M or --srcu S" % (where, k, v))
         mode[k] = v
     return mode
+
+
+def recorded_mode(repro):
+    """The mode record beside a stored reproducer (REPRO.mode, read by tools/findings.py as every
+    command reads it), checked as parse_mode() checks words; the defaults without one."""
+    rec = findings.read_mode(repro)
+    return parse_mode([w for kv in rec.items() for w in kv], repro + ".mode")
 
 
 def failed_mutants(bdir):
@@ -74,8 +82,7 @@ def main():
             want = parse_mode(h.get("mode", "").split(), "%s.mut mode:" % name)
             if not os.path.isfile(repro):
                 raise ValueError("no reproducer corpus/mutants/%s; %s" % (name, HOW))
-            side = repro + ".mode"
-            mode = parse_mode(open(side).read().split(), side) if os.path.exists(side) else parse_mode([], "")
+            mode = recorded_mode(repro)
             if mode != want:
                 raise ValueError("the reproducer's mode (%s) is not the mutant's mode: line (%s)" %
                                  (fmt_mode(mode), fmt_mode(want)))

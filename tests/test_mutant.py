@@ -41,7 +41,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 import build as buildlayer  # noqa: E402
 import findings  # noqa: E402
 import mutate  # noqa: E402
-from test_corpus_mutants import CORPUS, failed_mutants, fmt_mode, parse_mode  # noqa: E402
+from test_corpus_mutants import CORPUS, failed_mutants, fmt_mode, parse_mode, recorded_mode  # noqa: E402
 
 FINDING_RE = findings.FINDING_RE
 REPRO_RE = re.compile(r"^reproducer written to (\S+) \(\d+ bytes, execution (\d+)\)$", re.M)
@@ -143,9 +143,8 @@ def check_mutant(args):
     # (a) the stored, minimized reproducer
     repro = os.path.join(CORPUS, name)
     if check(os.path.isfile(repro), "corpus/mutants/%s exists (make one: README, Tests)" % name):
-        side = repro + ".mode"
         try:
-            rec = parse_mode(open(side).read().split(), side) if os.path.exists(side) else parse_mode([], "")
+            rec = recorded_mode(repro)
             check(rec == mode, "its mode record (%s) is the mode: line's (%s)" % (fmt_mode(rec), fmt_mode(mode)))
         except ValueError as e:
             check(False, str(e).replace(ROOT + "/", ""))
