@@ -8,6 +8,8 @@ build (BUSFUZZ_TRACE=1).  Only the sanitizers' own report text may differ.
 A mutant whose bug TSan sees first as the data race it also is says so with
 a 'tsan-first: race' line: the TSan build must then report that class, at a
 step of the same interleaving (its trace a prefix of the plain build's).
+Likewise 'asan-first: CLASS' for a bug ASan sees first, at the kernel code's
+own access to a freed object, before the harness's check of it.
 
   test_build_matrix.py BUILD_DIR [MUTANT...]
 
@@ -60,25 +62,26 @@ def run(build, binary, path, mode):
     return cls, TRACE_RE.findall(r.stdout)
 
 
-def compare(binaries, path, mode, tsan_first=None):
-    """None if the three builds agree, else why not.  tsan_first: the class TSan reports
-    first (a mutant's 'tsan-first:' line), earlier in the same interleaving."""
+def compare(binaries, path, mode, first=None):
+    """None if the three builds agree, else why not.  first: {build: the class that sanitizer
+    reports first} (a mutant's 'tsan-first:'/'asan-first:' lines), earlier in the same interleaving."""
+    first = first or {}
     res = {b: run(b, binaries[b], path, mode) for b, _ in BUILDS}
     cls = {b: r[0] for b, r in res.items()}
-    same = [b for b, _ in BUILDS if not (tsan_first and b == "tsan")]
+    same = [b for b, _ in BUILDS if b not in first]
     if len({cls[b] for b in same}) != 1 or any(c.startswith("(") for c in cls.values()) or \
-            (tsan_first and cls["tsan"] != tsan_first):
+            any(cls[b] != c for b, c in first.items()):
         return "classes differ: %s%s" % (", ".join("%s %s" % (b, c or "none") for b, c in cls.items()),
-                                         " (tsan-first: %s)" % tsan_first if tsan_first else "")
+                                         "".join(" (%s-first: %s)" % bc for bc in first.items()))
     base = res["plain"][1]
     if not base:
         return "the plain build printed no trace"
     for b, _ in BUILDS[1:]:
         t = res[b][1]
-        if b == "tsan" and tsan_first:
+        if b in first:
             steps = [l for l in t if not l.startswith("interleaving")]
             if not steps or steps != [l for l in base if not l.startswith("interleaving")][:len(steps)]:
-                return "the tsan trace is not a prefix of the plain build's"
+                return "the %s trace is not a prefix of the plain build's" % b
             continue
         if t != base:
             k = next((i for i, (x, y) in enumerate(zip(base, t)) if x != y), min(len(base), len(t)))
@@ -117,7 +120,8 @@ def main():
             print("FAIL %s: the mutated copy did not build (see the mutants-build test)" % name)
             continue
         bins = {b: os.path.join(bdir, pre + "m-" + name) for b, pre in BUILDS}
-        first = mutate.parse(path)[0].get("tsan-first")
+        h = mutate.parse(path)[0]
+        first = {b: h[b + "-first"] for b in ("asan", "tsan") if h.get(b + "-first")}
         jobs.append(("%s %s" % (name, os.path.relpath(repro, ROOT)), bins, repro, mode, first))
 
     def one(job):
