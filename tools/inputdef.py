@@ -151,6 +151,7 @@ def main(argv):
         roles = {}
         for b in d["bytes"]:
             k = b.get("role", b["part"])
+            k = "%s:%s" % (k, b["kind"]) if "kind" in b else k
             roles[k] = roles.get(k, 0) + 1
         print("%d bytes, %d read, finding %s: %s" % (d["size"], d["read"], d["finding"],
                                                     ", ".join("%s %d" % kv for kv in sorted(roles.items()))))
