@@ -62,6 +62,7 @@ static struct sim_role_rec roles[MAX_INPUT];	/* and what each byte was to the sc
 static uint16_t allocs[MAX_ALLOCS];		/* failslab off: where it allocated (stream positions) */
 static size_t nallocs;
 static uint8_t orders[ORDER_COUNTERS] __attribute__((aligned(8)));
+static uint64_t seen[ORDER_COUNTERS / 8];	/* the counters any execution reached, a byte each */
 static uintptr_t order_pcs[2 * ORDER_COUNTERS];	/* libFuzzer wants a "PC" and flags per counter */
 
 /* Registered with libFuzzer before main(), as the compiler's own counters are. */
@@ -137,9 +138,27 @@ void busfuzz_mutator_after_run(void)
 	if (!k_presence || !mutator_on())
 		return;
 	for (size_t i = 0; i < ORDER_COUNTERS / 8; i++)
-		if (w[i])	/* each nonzero byte to 1 */
+		if (w[i]) {	/* each nonzero byte to 1 */
 			w[i] = ((w[i] | w[i] >> 1 | w[i] >> 2 | w[i] >> 3 | w[i] >> 4 | w[i] >> 5 | w[i] >> 6 |
 				 w[i] >> 7) & 0x0101010101010101ull);
+			seen[i] |= w[i];
+		}
+}
+
+/*
+ * BUSFUZZ_FEATURE_STATS: at exit, how many interleaving counters the run
+ * reached (libFuzzer's "cov" counts them beside the edges; bench/run
+ * tells the two apart).
+ */
+__attribute__((destructor)) static void feature_stats(void)
+{
+	size_t n = 0;
+
+	if (!getenv("BUSFUZZ_FEATURE_STATS"))
+		return;
+	for (size_t i = 0; i < ORDER_COUNTERS / 8; i++)
+		n += (size_t)__builtin_popcountll(seen[i]);
+	fprintf(stderr, "stat::interleaving_features: %zu\n", n);
 }
 
 /* ---- randomness: libFuzzer's seed per call ------------------------------- */
