@@ -118,6 +118,8 @@ static int describe_input(const char *path, struct busfuzz_opts *o)
 				field("id", b >> IN_MEMSLOT_ID_SHIFT & 1, &first);
 				field("pos", b >> IN_MEMSLOT_POS_SHIFT & 3, &first);
 			} else {
+				if (in_malformed_op(b))
+					field("malformed", 1, &first);
 				field("unregister", !!(b & IN_IOCTL_UNREG), &first);
 				field("slot", b >> IN_IOCTL_SLOT_SHIFT & 3, &first);
 				field("pio", !!(b & IN_IOCTL_PIO), &first);
