@@ -43,10 +43,10 @@ def needs(command, sanitizer="asan", strategies=("libfuzzer",), tsan=False):
         return (FUZZ[sanitizer],) if sanitizer != "none" else (REPLAY,)
     if command == "minimize":
         return (REPLAY,)
-    if command == "fuzz":
+    if command == "fuzz":       # libfuzzer first, then the blind workers' strategy if any
         if strategies[0] != "libfuzzer":
             return (EXPLORE, REPLAY)
-        return (FUZZ[sanitizer], REPLAY)
+        return (FUZZ[sanitizer], REPLAY) + ((EXPLORE,) if len(strategies) > 1 else ())
     if command == "build":
         return (FUZZ[sanitizer], REPLAY, EXPLORE)
     if command == "stress":
