@@ -52,8 +52,9 @@ def needs(command, sanitizer="asan", strategies=("libfuzzer",), tsan=False):
     if command == "stress":
         return (stress_base(tsan),)
     if command == "mutants":
-        return tuple(sorted({stress_base(tsan) if st == "stress" else STRATEGY_BASE[st] for st in strategies} |
-                            {REPLAY}))
+        bases = {b for st in strategies for b in ((stress_base(tsan),) if st == "stress" else
+                                                  (FUZZ["asan"], EXPLORE) if st == "default" else (STRATEGY_BASE[st],))}
+        return tuple(sorted(bases | {REPLAY}))
     if command == "check":
         return (FUZZ["asan"], REPLAY)
     if command == "cost":

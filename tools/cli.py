@@ -170,8 +170,9 @@ def main():
     mu.add_argument("--srcu", choices=SRCU_MODES, default="doc",
                     help="SRCU barriers (default doc); a mutant's own mode: line overrides both")
     mu.add_argument("--strategy", default="libfuzzer", metavar="S[,S...]",
-                    help="how decisions are made, as for fuzz (default libfuzzer), or stress (native threads, "
-                         "busfuzz stress); several, comma-separated, run on each mutant's one build")
+                    help="how decisions are made, as for fuzz (default libfuzzer: libFuzzer alone), default (what "
+                         "busfuzz fuzz runs: libfuzzer and a blind random worker at once), or stress (native "
+                         "threads, busfuzz stress); several, comma-separated, run on each mutant's one build")
     mu.add_argument("--json", metavar="OUT.json", help="also write the rows and every run as JSON")
     mu.add_argument("--depth", type=DEPTH, default=3, help="pct: the bug depth d (default 3)")
     mu.add_argument("--preemptions", type=SEED, default=2, help="exhaustive: the preemption bound (default 2)")
