@@ -34,8 +34,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -196,6 +198,7 @@ int main(int argc, char **argv)
 	struct limits l = { .per_scenario = 20000 };
 	bool keep_going = false;
 	int found = 0;
+	pid_t parent;
 	double start, last;
 
 	o.strategy = SIM_STRAT_RANDOM;
@@ -256,6 +259,7 @@ int main(int argc, char **argv)
 	o.pct_steps = 100;
 	start = last = now();
 	l.deadline = time_s ? start + time_s : 0;
+	parent = getpid();
 	while (!out_of_budget(&l)) {
 		int status;
 		pid_t pid;
@@ -265,6 +269,9 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			usage("cannot fork");
 		if (pid == 0) {
+			/* Killed with the parent (busfuzz stops a worker by killing it), not left running. */
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+				_exit(0);
 			sim_install_crash_handler();
 			sim_set_finding_hook(save_reproducer);
 			explore(&l);

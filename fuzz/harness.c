@@ -294,7 +294,7 @@ static void sync_wiped(void)
 }
 
 /* What an ioctl may return to userspace here: anything else is a finding. */
-enum { MAY_0 = 1, MAY_EEXIST = 2, MAY_ENOENT = 4, MAY_ENOMEM = 8, MAY_EINVAL = 16 };
+enum { MAY_0 = 1, MAY_EEXIST = 2, MAY_ENOENT = 4, MAY_ENOMEM = 8, MAY_EINVAL = 16, MAY_NOMATCH = 32 };
 
 static void check_errno(const char *ioctl, int slot, int r, unsigned may)
 {
@@ -302,7 +302,8 @@ static void check_errno(const char *ioctl, int slot, int r, unsigned may)
 		{ MAY_0, 0, "0" }, { MAY_EEXIST, -EEXIST, "-EEXIST (a collision)" },
 		{ MAY_ENOENT, -ENOENT, "-ENOENT (a failed unregister dropped its bus)" },
 		{ MAY_ENOMEM, -ENOMEM, "-ENOMEM (an allocation failed)" },
-		{ MAY_EINVAL, -EINVAL, "-EINVAL (no such memslot)" },
+		{ MAY_EINVAL, -EINVAL, "-EINVAL (invalid arguments, or no such memslot)" },
+		{ MAY_NOMATCH, -ENOENT, "-ENOENT (no ioeventfd matches)" },
 	};
 	char want[160] = "";
 
@@ -552,6 +553,59 @@ static void do_memslot(uint8_t op)
 #endif
 }
 
+/* A malformed KVM_IOEVENTFD or coalesced zone (fuzz/input.h): refused, and nothing changes. */
+static void do_malformed(uint8_t op)
+{
+	int slot = (op >> IN_IOCTL_SLOT_SHIFT) & 3, kind = (op >> IN_IOCTL_KIND_SHIFT) & 3;
+	int bus = op & IN_IOCTL_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS, r, fd;
+	struct kvm_coalesced_mmio_zone z;
+	struct kvm_ioeventfd a;
+
+	if (kind == KIND_COALESCED) {
+		memset(&z, 0, sizeof(z));
+		z.addr = slot_addr(slot, bus);
+		z.size = slot_len(bus);
+		z.pio = 2;
+		r = vm_ioctl(op & IN_IOCTL_UNREG ? KVM_UNREGISTER_COALESCED_MMIO : KVM_REGISTER_COALESCED_MMIO,
+			     (unsigned long)&z);
+		check_errno(op & IN_IOCTL_UNREG ? "KVM_UNREGISTER_COALESCED_MMIO (pio 2)" :
+			    "KVM_REGISTER_COALESCED_MMIO (pio 2)", slot, r, MAY_EINVAL);
+		return;
+	}
+	if (op & IN_IOCTL_UNREG && (h.kind[slot] == KIND_IOEVENTFD || h.kind[slot] == KIND_IOEVENTFD_NOLEN)) {
+		/* The slot's own ioeventfd, by its own eventfd, but another length. */
+		a = ioeventfd_args(slot, h.kind[slot], h.dev_bus[slot], h.efd[slot], h.datamatch[slot], true);
+		a.len = a.len == 4 ? 8 : 4;
+		r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
+		check_errno("KVM_IOEVENTFD (deassign, another length)", slot, r, MAY_NOMATCH);
+		return;
+	}
+	fd = sim_eventfd_open();
+	if (fd < 0)
+		return;		/* eventfd(2) failed (fault injection) */
+	a = ioeventfd_args(slot, kind == KIND_IOEVENTFD_NOLEN ? kind : KIND_IOEVENTFD, bus, fd, false,
+			   op & IN_IOCTL_UNREG);
+	if (op & IN_IOCTL_UNREG) {	/* nothing registered at the slot: nothing to find */
+		r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
+		check_errno("KVM_IOEVENTFD (deassign, none there)", slot, r, MAY_NOMATCH);
+	} else {
+		if (kind == KIND_DEV && slot == 2)
+			a.len = 3;
+		else if (kind == KIND_DEV)
+			a.flags |= 1u << 31;
+		else if (kind == KIND_IOEVENTFD)
+			a.addr = ~0ull - 1;
+		else
+			a.flags |= KVM_IOEVENTFD_FLAG_DATAMATCH;
+		r = vm_ioctl(KVM_IOEVENTFD, (unsigned long)&a);
+		check_errno(kind == KIND_DEV && slot == 2 ? "KVM_IOEVENTFD (length 3)" :
+			    kind == KIND_DEV ? "KVM_IOEVENTFD (unknown flag)" :
+			    kind == KIND_IOEVENTFD ? "KVM_IOEVENTFD (range wraps)" : "KVM_IOEVENTFD (no length, DATAMATCH)",
+			    slot, r, MAY_EINVAL);
+	}
+	sim_eventfd_close(fd);
+}
+
 static void ioctl_op(uint8_t op)
 {
 	int slot = (op >> IN_IOCTL_SLOT_SHIFT) & 3, kind = (op >> IN_IOCTL_KIND_SHIFT) & 3;
@@ -559,6 +613,10 @@ static void ioctl_op(uint8_t op)
 
 	if (in_memslot_op(op)) {
 		do_memslot(op);
+		return;
+	}
+	if (in_malformed_op(op)) {
+		do_malformed(op);
 		return;
 	}
 	if (op & IN_IOCTL_UNREG) {

@@ -91,6 +91,25 @@ static inline int in_memslot_op(uint8_t op)
 	return (op & IN_IOCTL_MEMSLOT_MASK) == IN_IOCTL_MEMSLOT;
 }
 
+/*
+ * A malformed op (IN_IOCTL_MALFORMED under IN_IOCTL_MALFORMED_MASK: bit 7
+ * and slot 2 or 3, bit 6 clear, so that a random byte is one an eighth of
+ * the time): the ioctl with arguments the kernel must refuse, changing
+ * nothing.  By kind: 0, an ioeventfd of length 3 (slot 2) or with a flag no
+ * kernel defines (slot 3); 1, an ioeventfd whose range wraps; 2, a coalesced
+ * zone whose pio is 2 (register, or unregister with IN_IOCTL_UNREG); 3, a
+ * length-0 ioeventfd with DATAMATCH: all -EINVAL.  With IN_IOCTL_UNREG
+ * (kinds 0, 1, 3): a deassign of the slot's ioeventfd, or of one there,
+ * whose length differs: -ENOENT, and the ioeventfd stays.
+ */
+#define IN_IOCTL_MALFORMED 0x84
+#define IN_IOCTL_MALFORMED_MASK 0xc4
+
+static inline int in_malformed_op(uint8_t op)
+{
+	return (op & IN_IOCTL_MALFORMED_MASK) == IN_IOCTL_MALFORMED;
+}
+
 /* A vCPU op. */
 #define IN_VCPU_KIND 0x03		/* write, read, write_cookie, get_dev */
 #define IN_VCPU_SLOT_SHIFT 2		/* 2 bits */

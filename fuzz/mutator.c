@@ -14,8 +14,12 @@
  *              lengths (a budget byte), a pct-style priority change (another
  *              thread runs, then long runs), a fresh random tail, a tail
  *              spliced from another input;
- *   data       stale loads, allocation failures, grace-period progress:
- *              to the newest/no fault, or to another choice.
+ *   data       stale loads, allocation failures, grace-period progress,
+ *              by kind (the roles say which byte is which): another message
+ *              or the newest, a fault added, moved or taken away, a read
+ *              section waited for or not; with failslab off, a fault
+ *              injected at one of the allocations the execution made (as
+ *              the kernel's fail_nth), the rest of it unchanged.
  *
  * It knows which stream byte is which from the scheduler (sim_record_roles()):
  * the roles of the latest execution, which is the input being mutated
@@ -54,7 +58,11 @@ void __sanitizer_cov_pcs_init(const uintptr_t *beg, const uintptr_t *end);
 static uint8_t last[MAX_INPUT];			/* the latest execution's input */
 static size_t last_size;
 static struct sim_role_rec roles[MAX_INPUT];	/* and what each byte was to the scheduler */
+#define MAX_ALLOCS 512
+static uint16_t allocs[MAX_ALLOCS];		/* failslab off: where it allocated (stream positions) */
+static size_t nallocs;
 static uint8_t orders[ORDER_COUNTERS] __attribute__((aligned(8)));
+static uint64_t seen[ORDER_COUNTERS / 8];	/* the counters any execution reached, a byte each */
 static uintptr_t order_pcs[2 * ORDER_COUNTERS];	/* libFuzzer wants a "PC" and flags per counter */
 
 /* Registered with libFuzzer before main(), as the compiler's own counters are. */
@@ -106,6 +114,7 @@ void busfuzz_mutator_before_run(const uint8_t *data, size_t size)
 	last_size = size;
 	memset(roles, 0, size * sizeof(roles[0]));
 	sim_record_roles(roles, size);
+	sim_record_allocs(allocs, MAX_ALLOCS, &nallocs);
 	if (order_mask)
 		sim_count_orders(orders, order_mask);
 }
@@ -129,9 +138,27 @@ void busfuzz_mutator_after_run(void)
 	if (!k_presence || !mutator_on())
 		return;
 	for (size_t i = 0; i < ORDER_COUNTERS / 8; i++)
-		if (w[i])	/* each nonzero byte to 1 */
+		if (w[i]) {	/* each nonzero byte to 1 */
 			w[i] = ((w[i] | w[i] >> 1 | w[i] >> 2 | w[i] >> 3 | w[i] >> 4 | w[i] >> 5 | w[i] >> 6 |
 				 w[i] >> 7) & 0x0101010101010101ull);
+			seen[i] |= w[i];
+		}
+}
+
+/*
+ * BUSFUZZ_FEATURE_STATS: at exit, how many interleaving counters the run
+ * reached (libFuzzer's "cov" counts them beside the edges; bench/run
+ * tells the two apart).
+ */
+__attribute__((destructor)) static void feature_stats(void)
+{
+	size_t n = 0;
+
+	if (!getenv("BUSFUZZ_FEATURE_STATS"))
+		return;
+	for (size_t i = 0; i < ORDER_COUNTERS / 8; i++)
+		n += (size_t)__builtin_popcountll(seen[i]);
+	fprintf(stderr, "stat::interleaving_features: %zu\n", n);
 }
 
 /* ---- randomness: libFuzzer's seed per call ------------------------------- */
@@ -161,6 +188,7 @@ struct in {
 	uint8_t vop[IN_MAX_VCPUS][IN_MAX_VCPU_OPS];
 	const struct sim_role_rec *roles;	/* of the stream's bytes, NULL: unknown */
 	size_t used;				/* with roles: the stream bytes the execution read */
+	size_t start;				/* with roles: where the stream starts in the input */
 	size_t len;
 	uint8_t s[MAX_INPUT];			/* the stream */
 };
@@ -189,6 +217,7 @@ static void decode(struct in *in, const uint8_t *d, size_t size)
 
 		in->roles = roles + start;
 		in->used = size - left > start ? size - left - start : 0;
+		in->start = start;
 	}
 }
 
@@ -366,6 +395,83 @@ static uint8_t choose(uint8_t old, unsigned n, unsigned c)
 	return (uint8_t)(base + c < 256 ? base + c : c);
 }
 
+/*
+ * Fault injection where the execution allocated, as the kernel's fail_nth
+ * does: with failslab off (the execution noted its allocations), failslab on
+ * and a byte at each allocation, all of them "succeed" but one; the rest of
+ * the execution up to that allocation stays as it was.
+ */
+static bool inject_fault(struct in *in, size_t room)
+{
+	size_t k = below((unsigned)nallocs), at, n = 0;
+	static uint8_t s[MAX_INPUT];
+
+	if (!nallocs || in->len + nallocs > room)
+		return false;
+	for (size_t i = 0, j = 0; i <= in->len; i++) {
+		for (; j < nallocs && allocs[j] <= in->start + i; j++)
+			if (allocs[j] >= in->start)
+				s[n++] = j == k ? 7 : 0;
+		if (i < in->len)
+			s[n++] = in->s[i];
+	}
+	at = n;
+	memcpy(in->s, s, at);
+	in->len = at;
+	in->b[0] |= IN_B0_FAILSLAB;
+	return true;
+}
+
+/* A data choice of the latest execution: another candidate, or a fault moved, added or taken away. */
+static bool mutate_data(struct in *in, size_t room)
+{
+	static size_t pos[MAX_INPUT];
+	bool kinds[SIM_ROLE_WAITED + 1] = { false };
+	size_t n = 0, p;
+	const struct sim_role_rec *r;
+	int nk = 0, k;
+
+	if (!(in->b[0] & IN_B0_FAILSLAB) && nallocs && below(4) == 0)
+		return inject_fault(in, room);
+	/* A kind first, then one of its choices: an execution has many more loads than allocations. */
+
+	for (size_t i = 0; i < in->used; i++)
+		if (in->roles[i].role <= SIM_ROLE_WAITED)
+			kinds[in->roles[i].role] = true;
+	kinds[SIM_ROLE_CHOICE] = kinds[SIM_ROLE_BUDGET] = false;
+	for (k = 0; k <= SIM_ROLE_WAITED; k++)
+		nk += kinds[k];
+	if (!nk)
+		return false;
+	for (k = 0, nk = (int)below(nk); nk || !kinds[k]; k++)
+		nk -= kinds[k];
+	for (size_t i = 0; i < in->used; i++)
+		if (in->roles[i].role == k)
+			pos[n++] = i;
+	p = pos[below((unsigned)n)];
+	r = &in->roles[p];
+	switch (r->role) {
+	case SIM_ROLE_FAULT:
+		if (r->cur != 7 && rnd() & 1)	/* the only fault up to here */
+			for (size_t i = 0; i < n && pos[i] < p; i++)
+				if (in->roles[pos[i]].role == SIM_ROLE_FAULT && in->roles[pos[i]].cur == 7)
+					in->s[pos[i]] = choose(in->s[pos[i]], 8, 0);
+		in->s[p] = choose(in->s[p], 8, r->cur == 7 ? 0 : 7);
+		return true;
+	case SIM_ROLE_WAITED:
+		in->s[p] = choose(in->s[p], 2, !r->cur);
+		return true;
+	default:	/* a message or a place in coherence order: the newest, or another */
+		if (r->n < 2)
+			in->s[p] = (uint8_t)rnd();
+		else if (r->cur && rnd() & 1)
+			in->s[p] = choose(in->s[p], r->n, 0);
+		else
+			in->s[p] = choose(in->s[p], r->n, (r->cur + 1 + below(r->n - 1)) % r->n);
+		return true;
+	}
+}
+
 /* Mutations that need the roles. */
 static bool mutate_known(struct in *in, size_t room)
 {
@@ -408,12 +514,8 @@ static bool mutate_known(struct in *in, size_t room)
 			return false;
 		in->s[p] = (in->s[p] & ~15) | (rnd() & 1 ? below(16) : rnd() & 1 ? 0 : 15);
 		return true;
-	default: /* a data choice: the newest value / no fault, or another */
-		p = pick(in, SIM_ROLE_OTHER);
-		if (p == (size_t)-1)
-			return false;
-		in->s[p] = rnd() & 1 ? 0 : (uint8_t)rnd();
-		return true;
+	default: /* a data choice */
+		return mutate_data(in, room);
 	}
 }
 
@@ -697,11 +799,11 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *d1, size_t s1, const uint8_t *d2
 		memcpy(out, seed_in[k], s1);
 		return s1;
 	}
+	decode(&cur, d1, s1);
 	if (generating() || s1 < IN_HEAD) {
 		generate(&cur, room);
 		return encode(&cur, out, max_out);
 	}
-	decode(&cur, d1, s1);
 	if ((int)below(100) >= k_xo) {
 		mutate_cur(room);
 		return encode(&cur, out, max_out);

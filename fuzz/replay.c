@@ -118,6 +118,8 @@ static int describe_input(const char *path, struct busfuzz_opts *o)
 				field("id", b >> IN_MEMSLOT_ID_SHIFT & 1, &first);
 				field("pos", b >> IN_MEMSLOT_POS_SHIFT & 3, &first);
 			} else {
+				if (in_malformed_op(b))
+					field("malformed", 1, &first);
 				field("unregister", !!(b & IN_IOCTL_UNREG), &first);
 				field("slot", b >> IN_IOCTL_SLOT_SHIFT & 3, &first);
 				field("pio", !!(b & IN_IOCTL_PIO), &first);
@@ -143,7 +145,15 @@ static int describe_input(const char *path, struct busfuzz_opts *o)
 		} else if (roles[i].role == SIM_ROLE_BUDGET) {
 			printf("\"part\":\"decision\",\"role\":\"budget\",\"steps\":%d}", b & 15);
 		} else {
-			printf("\"part\":\"decision\",\"role\":\"data\"}");
+			static const char *const kind[] = {
+				[SIM_ROLE_OTHER] = "other", [SIM_ROLE_FAULT] = "fault", [SIM_ROLE_STALE] = "message",
+				[SIM_ROLE_STORE] = "coherence-place", [SIM_ROLE_WAITED] = "waited-for",
+			};
+			int k = roles[i].role;
+
+			printf("\"part\":\"decision\",\"role\":\"data\",\"kind\":\"%s\",\"among\":%d,"
+			       "\"current\":%d}", k < (int)(sizeof(kind) / sizeof(kind[0])) && kind[k] ? kind[k] : "other",
+			       roles[i].n, roles[i].cur);
 		}
 	}
 	printf("\n]}\n");

@@ -802,7 +802,7 @@ static uint64_t load_nopreempt(const void *addr, size_t size, enum sim_order o, 
 		address_dependency(t, addr);
 	i = first_readable(l, tid);
 	if (o != SIM_PLAIN)
-		k = sim_choose(l->nmsg - i);	/* k-th newest; 0 (newest) when the stream runs out */
+		k = sim_choose_as(l->nmsg - i, SIM_ROLE_STALE);	/* k-th newest; 0 (newest) when the stream runs out */
 	if (k && __builtin_expect(sim_s.orders != NULL, 0))
 		sim_count_stale(site);
 	m = &l->m[l->nmsg - 1 - k];
@@ -889,7 +889,7 @@ static void store_nopreempt(void *addr, uint64_t val, size_t size, enum sim_orde
 		for (i = l->nmsg - 2; i >= 0 && l->m[i].ts >= lo; i--)
 			if (!l->m[i + 1].rmw && l->m[i + 1].ts - l->m[i].ts >= 2)
 				gaps[n++] = i;
-	pos = gaps[sim_choose(n)];
+	pos = gaps[sim_choose_as(n, SIM_ROLE_STORE)];
 	if (pos == l->nmsg - 1) {
 		ts = l->m[pos].ts + GAP;
 		raw_store(addr, val, size);
@@ -1045,7 +1045,7 @@ static uint64_t rmw_nopreempt(void *addr, size_t size, enum sim_rmw_op op, uint6
 			if (!l->m[i + 1].rmw && l->m[i + 1].ts - l->m[i].ts >= 2)
 				cand[n++] = i;
 		if (n > 1)
-			r = &l->m[cand[sim_choose(n)]];
+			r = &l->m[cand[sim_choose_as(n, SIM_ROLE_STALE)]];
 	}
 	old = r->val;
 	/* A failed cmpxchg is no RMW for LKMM (FailedRMW in linux-kernel.bell):

@@ -87,16 +87,45 @@ uint8_t sim_input_byte(void)
 	return sim_gen_byte();
 }
 
-unsigned sim_choose(unsigned n)
+unsigned sim_choose_as(unsigned n, int role)
 {
+	unsigned c;
+
 	if (n <= 1)
 		return 0;
 	if (__builtin_expect(sim_cfg.strategy == SIM_STRAT_INPUT, 1)) {
 		if (sim_s.in_pos >= sim_s.in_size)
 			return 0;
-		return sim_s.in[sim_s.in_pos++] % n;
+		c = sim_s.in[sim_s.in_pos] % n;
+		/* OTHER: the scheduler's choice, whose role note_roles() wrote, or a litmus thread's */
+		if (__builtin_expect(sim_s.roles != NULL, 0) && role != SIM_ROLE_OTHER && sim_s.in_pos < sim_s.roles_cap)
+			sim_s.roles[sim_s.in_pos] = (struct sim_role_rec){ (uint8_t)role, (uint8_t)(n < 255 ? n : 255),
+									   (uint8_t)(c < 255 ? c : 255) };
+		sim_s.in_pos++;
+		return c;
 	}
 	return sim_gen_choose(n);
+}
+
+unsigned sim_choose(unsigned n)
+{
+	return sim_choose_as(n, SIM_ROLE_OTHER);
+}
+
+void sim_record_allocs(uint16_t *pos, size_t cap, size_t *count)
+{
+	sim_s.allocs = pos;
+	sim_s.allocs_cap = pos ? cap : 0;
+	sim_s.nallocs = count;
+	if (count)
+		*count = 0;
+}
+
+/* An allocation with failslab off: where a fault could be injected (the mutator's fault injection). */
+void sim_note_alloc(void)
+{
+	if (sim_s.allocs && *sim_s.nallocs < sim_s.allocs_cap && sim_cfg.strategy == SIM_STRAT_INPUT)
+		sim_s.allocs[(*sim_s.nallocs)++] = (uint16_t)(sim_s.in_pos < 0xffff ? sim_s.in_pos : 0xffff);
 }
 
 size_t sim_input_remaining(void)

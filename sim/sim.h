@@ -41,6 +41,7 @@ struct sim_site {
 /* ---- decision stream ---------------------------------------------------- */
 void sim_input_set(const uint8_t *data, size_t size);
 unsigned sim_choose(unsigned n);	/* 0..n-1; 0 once the stream is exhausted */
+unsigned sim_choose_as(unsigned n, int role);	/* the same, a data choice of this enum sim_role */
 uint8_t sim_input_byte(void);		/* raw byte, 0 once exhausted */
 size_t sim_input_remaining(void);
 
@@ -79,13 +80,24 @@ const uint8_t *sim_recording(size_t *len);
  * resumes at), hashed into 'mask + 1' counters, so a coverage-guided fuzzer
  * keeps inputs that reach new interleavings, not only new lines.
  */
-enum sim_role { SIM_ROLE_OTHER, SIM_ROLE_CHOICE, SIM_ROLE_BUDGET };
+enum sim_role {
+	SIM_ROLE_OTHER,		/* a data choice of no kind below (litmus threads' own) */
+	SIM_ROLE_CHOICE,	/* which thread runs */
+	SIM_ROLE_BUDGET,	/* how long it runs */
+	SIM_ROLE_FAULT,		/* an allocation (failslab): candidate 7 of 0-7 fails */
+	SIM_ROLE_STALE,		/* which message a marked load reads, 0: the newest */
+	SIM_ROLE_STORE,		/* where a store goes in coherence order, 0: last */
+	SIM_ROLE_WAITED,	/* a read section a grace period in progress waits for (1) or not */
+};
 struct sim_role_rec {
 	uint8_t role;		/* enum sim_role */
-	uint8_t n;		/* a choice: among this many threads */
-	uint8_t cur;		/* a choice: the running thread's index among them, 0xff: it could not go on */
+	uint8_t n;		/* a choice: among this many threads; data: candidates (at most 255) */
+	uint8_t cur;		/* a choice: the running thread's index among them, 0xff: it could not go on;
+				 * data: the candidate chosen */
 };
 void sim_record_roles(struct sim_role_rec *roles, size_t cap);	/* NULL: off */
+/* With roles on and failslab off: the stream positions where allocations happened (no byte read). */
+void sim_record_allocs(uint16_t *pos, size_t cap, size_t *count);
 void sim_count_orders(uint8_t *counters, size_t mask);		/* NULL: off; mask + 1 a power of two */
 
 /* ---- threads and scheduler ---------------------------------------------- */

@@ -19,11 +19,14 @@ struct sim_sched {
 	bool in_end;		/* sim_end()'s checks run: sim_end_jmp is armed */
 	struct sim_role_rec *roles;	/* sim_record_roles() */
 	size_t roles_cap;
+	uint16_t *allocs;		/* sim_record_allocs() */
+	size_t allocs_cap, *nallocs;
 	uint8_t *orders;		/* sim_count_orders() */
 	size_t orders_mask;
 };
 extern struct sim_sched sim_s;
 void sim_count_stale(const struct sim_site *site);	/* with sim_count_orders() on */
+void sim_note_alloc(void);				/* with sim_record_allocs() on */
 extern jmp_buf sim_end_jmp;
 
 /*

@@ -18,7 +18,10 @@ void *sim_kmalloc(size_t size, bool zero, const struct sim_site *site)
 	void *p;
 
 	sim_preempt(site);
-	if (sim_cfg.failslab && sim_choose(8) == 7) {
+	if (!sim_cfg.failslab) {
+		if (__builtin_expect(sim_s.allocs != NULL, 0))
+			sim_note_alloc();
+	} else if (sim_choose_as(8, SIM_ROLE_FAULT) == 7) {
 		if (sim_cfg.trace)
 			sim_trace(site, 0, "allocation of %zu bytes fails (injected)", size);
 		return NULL;

@@ -130,7 +130,7 @@ int sim_srcu_read_lock(struct sim_srcu *s, const struct sim_site *site)
 		/* Begun while a grace period runs: LKMM lets it count as
 		 * earlier (waited for) or later (sees the GP's start).  Under
 		 * sc the import is no model event, only TSan's edge. */
-		waited = sim_cfg.model != SIM_MODEL_SC && gp_in_progress(s) && sim_choose(2);
+		waited = sim_cfg.model != SIM_MODEL_SC && gp_in_progress(s) && sim_choose_as(2, SIM_ROLE_WAITED);
 		if (waited)
 			join_in_progress(s, tid);
 		else

@@ -5,14 +5,17 @@
 For every input of corpus/ and bench/inputs/: one entry per byte, in order; the
 scenario bytes' parts are inputdef.parts()'s and the counts inputdef's; the
 stream's bytes are read as choices (among two threads or more, the current
-one's index in range), budgets, data choices, or not read past the point the
-execution stopped reading.  The dictionary's scenario words decode in C to
+one's index in range), budgets, data choices of a known kind, or not read past
+the point the execution stopped reading; with failslab on and a stream that
+outlasts the execution, the fault choices are the trace's allocations, and
+the ones that fail its injected faults.  The dictionary's scenario words decode in C to
 the fields inputdef wrote them for; a missing input is exit 2.
 
   test_describe_input.py REPLAY
 """
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,11 +33,31 @@ def check(ok, what):
     fails += not ok
 
 
+DATA_KINDS = ("fault", "message", "coherence-place", "waited-for", "other")
+
+
+def faults_as_traced(replay, data):
+    """A failslab input with zeros appended, so that every allocation reads a byte: its fault choices
+    against the trace's allocations in number, and the failing ones (current 7 of 8) against the trace's
+    injected faults."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "input")
+        open(path, "wb").write(data + bytes(2048))
+        trace = subprocess.run([replay, path], capture_output=True, text=True).stdout.splitlines()
+        b = inputdef.describe(replay, path)["bytes"]
+    allocs = sum(1 for t in trace if re.search(r" obj#\d+ = \d+ bytes$| fails \(injected\)$", t))
+    failed = sum(1 for t in trace if t.endswith("fails (injected)"))
+    faults = [x for x in b if x.get("kind") == "fault"]
+    got = (len(faults), sum(1 for x in faults if x["current"] == 7))
+    return [] if got == (allocs, failed) and b[-1]["role"] == "unread" else [
+        "fault choices (all, failing) %s, the trace's allocations %s" % (got, (allocs, failed))]
+
+
 def main():
     replay = sys.argv[1]
     files = sorted(f for f in glob.glob(os.path.join(ROOT, "corpus", "*", "*")) +
                    glob.glob(os.path.join(ROOT, "bench", "inputs", "*")) if "." not in os.path.basename(f))
-    bad, nbytes, roles = [], 0, {}
+    bad, nbytes, roles, kinds, traced = [], 0, {}, {}, 0
     for f in files:
         data = open(f, "rb").read()
         d = inputdef.describe(replay, f)
@@ -61,6 +84,13 @@ def main():
                 errs.append("byte %d: a choice %s" % (x["at"], x))
             elif (r == "unread") != (x["at"] >= d["read"]):
                 errs.append("byte %d: %s, but the execution read %d bytes" % (x["at"], r, d["read"]))
+            elif r == "data" and not (x.get("kind") in DATA_KINDS and 0 <= x["current"] < x["among"]):
+                errs.append("byte %d: a data choice %s" % (x["at"], x))
+            if r == "data":
+                kinds[x["kind"]] = kinds.get(x["kind"], 0) + 1
+        if b and b[0]["bits"]["failslab"]:
+            errs += faults_as_traced(replay, data)
+            traced += 1
         nbytes += len(data)
         if errs:
             bad.append("%s: %s" % (os.path.relpath(f, ROOT), "; ".join(errs[:3])))
@@ -68,6 +98,9 @@ def main():
         len(files), nbytes, ", ".join("%s %d" % kv for kv in sorted(roles.items())),
         "".join("\n     " + e for e in bad[:5])))
     check(roles.get("choice", 0) > 0 and roles.get("budget", 0) > 0, "the corpus has choices and budgets")
+    check(all(kinds.get(k, 0) > 0 for k in ("fault", "message")) and traced >= 3,
+          "the corpus has data choices of these kinds: %s; the fault choices of %d failslab inputs are their "
+          "traces' allocations" % (", ".join("%s %d" % kv for kv in sorted(kinds.items())), traced))
 
     with tempfile.TemporaryDirectory() as tmp:
         ok = []

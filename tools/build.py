@@ -43,17 +43,18 @@ def needs(command, sanitizer="asan", strategies=("libfuzzer",), tsan=False):
         return (FUZZ[sanitizer],) if sanitizer != "none" else (REPLAY,)
     if command == "minimize":
         return (REPLAY,)
-    if command == "fuzz":
+    if command == "fuzz":       # libfuzzer first, then the blind workers' strategy if any
         if strategies[0] != "libfuzzer":
             return (EXPLORE, REPLAY)
-        return (FUZZ[sanitizer], REPLAY)
+        return (FUZZ[sanitizer], REPLAY) + ((EXPLORE,) if len(strategies) > 1 else ())
     if command == "build":
         return (FUZZ[sanitizer], REPLAY, EXPLORE)
     if command == "stress":
         return (stress_base(tsan),)
     if command == "mutants":
-        return tuple(sorted({stress_base(tsan) if st == "stress" else STRATEGY_BASE[st] for st in strategies} |
-                            {REPLAY}))
+        bases = {b for st in strategies for b in ((stress_base(tsan),) if st == "stress" else
+                                                  (FUZZ["asan"], EXPLORE) if st == "default" else (STRATEGY_BASE[st],))}
+        return tuple(sorted(bases | {REPLAY}))
     if command == "check":
         return (FUZZ["asan"], REPLAY)
     if command == "cost":

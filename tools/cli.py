@@ -2,7 +2,7 @@
 """busfuzz: a deterministic concurrency fuzzer of the Linux KVM I/O bus paths.
 
   busfuzz fuzz   [--tree DIR | --kernel VER] [--time S] [--runs N] [--seed N] [--jobs N] [--keep-going]
-                 [--strategy libfuzzer|random|pct|exhaustive] [--depth D] [--preemptions B]
+                 [--strategy libfuzzer|random|pct|exhaustive] [--blind N] [--depth D] [--preemptions B]
                  [--model lkmm|tso|sc] [--srcu doc|impl]
   busfuzz replay FILE [--tree DIR | --kernel VER] [--quiet] [--model M] [--srcu S] [--perfetto OUT.json]
                  [--litmus OUT.litmus]
@@ -71,6 +71,9 @@ def main():
     f.add_argument("--verbose", action="store_true", help="show the fuzzer's own output on a finding")
     f.add_argument("--strategy", choices=engines.STRATEGIES, default="libfuzzer",
                    help="libfuzzer (coverage-guided, default), random, pct or exhaustive")
+    f.add_argument("--blind", type=SEED, default=None,
+                   help="libfuzzer: blind random workers beside libFuzzer's on the plain build, on cores --jobs "
+                        "leaves free (default 1 when one is free under ASan, else 0)")
     f.add_argument("--depth", type=DEPTH, default=3, help="pct: the bug depth d (default 3)")
     f.add_argument("--preemptions", type=SEED, default=2,
                    help="exhaustive: at most this many preemptions per execution (default 2)")
@@ -167,8 +170,9 @@ def main():
     mu.add_argument("--srcu", choices=SRCU_MODES, default="doc",
                     help="SRCU barriers (default doc); a mutant's own mode: line overrides both")
     mu.add_argument("--strategy", default="libfuzzer", metavar="S[,S...]",
-                    help="how decisions are made, as for fuzz (default libfuzzer), or stress (native threads, "
-                         "busfuzz stress); several, comma-separated, run on each mutant's one build")
+                    help="how decisions are made, as for fuzz (default libfuzzer: libFuzzer alone), default (what "
+                         "busfuzz fuzz runs: libfuzzer and a blind random worker at once), or stress (native "
+                         "threads, busfuzz stress); several, comma-separated, run on each mutant's one build")
     mu.add_argument("--json", metavar="OUT.json", help="also write the rows and every run as JSON")
     mu.add_argument("--depth", type=DEPTH, default=3, help="pct: the bug depth d (default 3)")
     mu.add_argument("--preemptions", type=SEED, default=2, help="exhaustive: the preemption bound (default 2)")

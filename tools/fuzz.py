@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """busfuzz fuzz: libFuzzer or an explorer on a tree, findings kept once per bug."""
+import argparse
 import glob
 import os
 import re
@@ -100,6 +101,21 @@ def process_tree_rss_mib(pid):
     return total // (1 << 20)
 
 
+def blind_workers(args):
+    """How many blind random workers run beside libFuzzer's: they find in seconds the bugs that need a
+    scenario and a schedule no coverage points to, at the plain build's speed (bench/README.md), and
+    findings of either end the run.  By default one, on a core libFuzzer's --jobs leave free, under ASan
+    (TSan's runs look for the races only it sees), for a run bounded by time."""
+    if args.strategy != "libfuzzer":
+        if args.blind:
+            raise Fail("--blind is for the libfuzzer strategy")
+        return 0
+    if args.blind is not None:
+        return args.blind
+    # --runs asks for so many executions of libFuzzer's: no others beside them.
+    return 1 if args.sanitizer == "asan" and args.runs is None and (os.cpu_count() or 1) > args.jobs else 0
+
+
 def fuzz(args):
     with Interruption() as intr:
         return fuzz_run(args, intr)
@@ -108,7 +124,9 @@ def fuzz(args):
 def fuzz_run(args, intr):
     if args.strategy != "libfuzzer" and args.sanitizer != "asan":
         raise Fail("--sanitizer is for the libfuzzer strategy; %s runs on the plain build" % args.strategy)
-    bdir, label, key = build(args, targets=needs("fuzz", args.sanitizer, (args.strategy,)))
+    args.blind = blind_workers(args)
+    bdir, label, key = build(args, targets=needs("fuzz", args.sanitizer,
+                                                 (args.strategy,) + (("random",) if args.blind else ())))
     findings = os.path.join(ROOT, "findings", key)
     arts = os.path.join(bdir, "artifacts")
     os.makedirs(arts, exist_ok=True)
@@ -123,7 +141,8 @@ def fuzz_run(args, intr):
                                 mode_extra=sanitizer_flag(args.sanitizer) if args.strategy == "libfuzzer" else "",
                                 known_file=os.path.join(bdir, "known-bugs"), provenance=provenance(bdir))
     say("fuzzing %s with %s under --model %s --srcu %s%s (%s%s), findings go to %s" % (
-        label, args.strategy, args.model, args.srcu,
+        label, args.strategy + (" and %d blind random worker(s)" % args.blind if args.blind else ""),
+        args.model, args.srcu,
         " --sanitizer " + args.sanitizer if args.strategy == "libfuzzer" else "",
         "%d s" % args.time if args.time else "%s runs" % args.runs if args.runs else "until stopped",
         ", keep going" if args.keep_going else "", findings))
@@ -156,7 +175,7 @@ def fuzz_run(args, intr):
 
     def ticker():
         while not stop.wait(1.0 if tty else 10.0):
-            if explorers:
+            if explorers and args.strategy != "libfuzzer":
                 state["execs"] = explorers.execs()
             elif args.keep_going:
                 for f in sorted(glob.glob(os.path.join(arts, "*"))):
@@ -164,7 +183,7 @@ def fuzz_run(args, intr):
             show()
 
     explorers, errors = None, []
-    if args.strategy != "libfuzzer":
+    if args.strategy != "libfuzzer" or args.blind:
         def on_finding(path, cls, msg, text):
             if path is None:
                 errors.append((msg, text))
@@ -172,14 +191,22 @@ def fuzz_run(args, intr):
             camp.add(path, cls, msg)
             if args.verbose:
                 sys.stdout.write(text)
-        explorers = engines.Explorers(os.path.join(bdir, "busfuzz-explore-t"), args.strategy, args, arts,
+            if args.strategy == "libfuzzer" and not args.keep_going:
+                blind_found.set()       # libFuzzer's workers stop too
+        wargs = args if args.strategy != "libfuzzer" else argparse.Namespace(**dict(
+            vars(args), jobs=args.blind, runs=None, depth=3, preemptions=2))
+        explorers = engines.Explorers(os.path.join(bdir, "busfuzz-explore-t"),
+                                      args.strategy if args.strategy != "libfuzzer" else "random", wargs, arts,
                                       on_finding)
         intr.on_fire.append(explorers.stop.set)
+    blind_found = threading.Event()
     t = threading.Thread(target=ticker, daemon=True)
     t.start()
-    if explorers:
+    if args.strategy != "libfuzzer":
         explorers.run(args.time or 10 ** 9)
         state["execs"] = explorers.execs()
+    elif explorers:
+        rc, text = run_with_blind(args, bdir, arts, state, intr, explorers, blind_found)
     else:
         rc, text = run_libfuzzer(args, bdir, arts, state, intr)
     stop.set()
@@ -236,6 +263,49 @@ def libfuzzer_process(argv, env, cwd, intr, on_line):
             del out_lines[:1000]
         on_line(line)
     return proc.wait(), "".join(out_lines)
+
+
+def run_with_blind(args, bdir, arts, state, intr, explorers, blind_found):
+    """libFuzzer's workers with the blind ones beside them: the first finding of either ends both (unless
+    --keep-going); the executions are both's.  Returns run_libfuzzer()'s result."""
+    lf_state = dict(state)
+    stop_lf = []        # libFuzzer's processes are told as a Ctrl-C tells them, without it being one
+    sub = Interruption()
+    sub.on_fire = stop_lf
+    blind = threading.Thread(target=explorers.run, args=(args.time or 10 ** 9,), daemon=True)
+    blind.start()
+
+    def watch():
+        while not blind_found.wait(0.1):
+            if done.is_set():
+                return
+        sub.signum = signal.SIGINT      # the keep-going loop's and the workers' own stop test
+        for fn in list(stop_lf):
+            fn()
+    done = threading.Event()
+    w = threading.Thread(target=watch, daemon=True)
+    w.start()
+
+    def interrupted():
+        sub.signum = intr.signum
+        for fn in list(stop_lf):
+            fn()
+    intr.on_fire.append(interrupted)
+
+    def count():
+        while not done.wait(0.5):
+            state.update(lf_state, execs=lf_state["execs"] + explorers.execs())
+    c = threading.Thread(target=count, daemon=True)
+    c.start()
+    rc, text = run_libfuzzer(args, bdir, arts, lf_state, sub)
+    done.set()
+    if not blind_found.is_set() and not args.keep_going:
+        explorers.stop.set()
+    blind.join()
+    w.join()
+    c.join()
+    state.update(lf_state, execs=lf_state["execs"] + explorers.execs())
+    return rc, text
 
 
 def run_libfuzzer(args, bdir, arts, state, intr):

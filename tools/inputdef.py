@@ -120,6 +120,10 @@ def dictionary():
                               bytes([reg, reg | F["IN_IOCTL_UNREG"]])))
         words.append(("register_datamatch_kind%d" % kind,
                       bytes([(kind << F["IN_IOCTL_KIND_SHIFT"] | F["IN_IOCTL_DATAMATCH"]) & 0x7f])))
+    for kind in range(4):
+        for slot in (2, 3):
+            op = F["IN_IOCTL_MALFORMED"] | kind << F["IN_IOCTL_KIND_SHIFT"] | (slot & 1) << F["IN_IOCTL_SLOT_SHIFT"]
+            words.append(("malformed_kind%d_slot%d" % (kind, slot), bytes([op, op | F["IN_IOCTL_UNREG"]])))
     for mid in range(F["IN_MAX_MEMSLOTS"]):
         for pos in range(4):
             op = F["IN_IOCTL_MEMSLOT"] | mid << F["IN_MEMSLOT_ID_SHIFT"] | pos << F["IN_MEMSLOT_POS_SHIFT"]
@@ -151,6 +155,7 @@ def main(argv):
         roles = {}
         for b in d["bytes"]:
             k = b.get("role", b["part"])
+            k = "%s:%s" % (k, b["kind"]) if "kind" in b else k
             roles[k] = roles.get(k, 0) + 1
         print("%d bytes, %d read, finding %s: %s" % (d["size"], d["read"], d["finding"],
                                                     ", ".join("%s %d" % kv for kv in sorted(roles.items()))))

@@ -88,11 +88,80 @@ def fuzz_once(binary, work, seed, secs, model, srcu):
     return "error", "the fuzzer exited with status %d and no finding: %s" % (r.returncode, tail), None, None, None
 
 
+def default_once(fuzz_bin, explore_bin, work, seed, secs, model, srcu):
+    """What busfuzz fuzz runs by default: libFuzzer (as fuzz_once) and one blind random worker at once,
+    the first finding of either ends both; fuzz_once's result, with the executions of both (the one
+    stopped counts what it had printed or, libFuzzer, its final stats on SIGINT)."""
+    corpus, arts = os.path.join(work, "default-corpus-%d" % seed), os.path.join(work, "default-artifacts-%d" % seed)
+    barts = os.path.join(work, "default-artifacts-blind-%d" % seed)
+    for d in (corpus, arts, barts):
+        os.makedirs(d)
+    env = fuzz_env(model, srcu)
+    lf = subprocess.Popen([fuzz_bin, "-seed=%d" % seed] + LIBFUZZER_FLAGS +
+                          ["-artifact_prefix=" + arts + "/", "-max_total_time=%d" % secs, corpus] + seed_corpus(env),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace", cwd=work,
+                          env=env)
+    ex = subprocess.Popen(engines.explore_argv(explore_bin, "random", seed * 1000003, secs, model, srcu, barts),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    out = {}
+    readers = [concurrent.futures.ThreadPoolExecutor(2)]
+    fut = {name: readers[0].submit(lambda p: p.stdout.read(), p) for name, p in (("lf", lf), ("ex", ex))}
+    start = time.monotonic()
+    first = None
+    found = {"lf": lambda rc: rc not in (0, 72), "ex": lambda rc: rc != 0}     # 72: libFuzzer interrupted
+    while first is None:
+        for name, p in (("lf", lf), ("ex", ex)):
+            if p.poll() is not None and found[name](p.returncode) and first is None:
+                first = name        # a finding, or a failure: either ends both
+        if first is None and lf.poll() is not None and ex.poll() is not None:
+            first = "both"
+        if time.monotonic() - start > 2 * secs + 120:
+            first = "timeout"
+        time.sleep(0.02)
+    took = time.monotonic() - start
+    if lf.poll() is None:
+        lf.send_signal(2)       # SIGINT: libFuzzer prints its final stats
+    if ex.poll() is None:
+        ex.kill()
+    for name, p in (("lf", lf), ("ex", ex)):
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        out[name] = fut[name].result()
+    readers[0].shutdown()
+    if first == "timeout":
+        return "error", "the default's workers ran past their time budget", None, None, None
+    m = re.search(r"stat::number_of_executed_units: (\d+)", out["lf"])
+    execs = int(m.group(1)) if m else 0
+    prog = engines.EXPLORE_RE.findall(out["ex"])
+    brepro = engines.EXPLORE_REPRO_RE.search(out["ex"])
+    execs += int(brepro.group(2)) + 1 if brepro else int(prog[-1][0]) if prog else 0
+    if first == "ex" and ex.returncode == 1 and brepro:
+        f = engines.FINDING_RE.search(out["ex"])
+        if f:
+            return f.group(1), f.group(2), took, execs, brepro.group(1)
+    if first == "lf" and lf.returncode not in (0, 72):
+        repro = re.findall(r"Test unit written to (\S+)", out["lf"])
+        cls, msg = classify(out["lf"])
+        if cls or repro:
+            return cls or "crash", msg, took, execs, repro[-1] if repro else None
+    if lf.returncode == 0 and ex.returncode == 0:
+        return None, None, took, execs, None
+    bad = ("libFuzzer", lf.returncode, out["lf"]) if first == "lf" else ("the explorer", ex.returncode, out["ex"])
+    tail = (bad[2].strip().splitlines() or [""])[-1]
+    return "error", "%s exited with status %d and no finding: %s" % (bad[0], bad[1], tail), None, None, None
+
+
 def matrix_run(bins, work, seed, model, srcu, args, strategy):
     """One run of the kill matrix with one strategy (fuzz_once's result); bins: the tree's binaries
     by target base (Built.binaries)."""
     if strategy == "libfuzzer":
         return fuzz_once(bins[STRATEGY_BASE["libfuzzer"]], work, seed, args.time, model, srcu)
+    if strategy == "default":
+        return default_once(bins[STRATEGY_BASE["libfuzzer"]], bins[STRATEGY_BASE["random"]], work, seed, args.time,
+                            model, srcu)
     if strategy == "stress":
         return stress_once(bins[stress_base(args.tsan)], args.time, seed, ["--classic"] if args.classic else [])
     return engines.explore_once(bins[STRATEGY_BASE[strategy]], work, strategy, seed, args.time,
@@ -233,8 +302,8 @@ def run_unmodified(target, model, srcu, args, tmp):
 def mutants_cmd(args):
     args.strategies = args.strategy.split(",")
     for st in args.strategies:
-        if st not in engines.STRATEGIES + ["stress"]:
-            raise Fail("unknown strategy '%s' (%s, stress)" % (st, ", ".join(engines.STRATEGIES)))
+        if st not in engines.STRATEGIES + ["default", "stress"]:
+            raise Fail("unknown strategy '%s' (%s, default, stress)" % (st, ", ".join(engines.STRATEGIES)))
     if (args.tsan or args.classic) and "stress" not in args.strategies:
         raise Fail("--tsan and --classic go with --strategy stress")
     all_mutants = [Mutant(p) for p in sorted(glob.glob(os.path.join(ROOT, "mutants", "*.mut")))]

@@ -243,6 +243,11 @@ unsigned sim_choose(unsigned n)
 	return n <= 1 ? 0 : sim_input_byte() % n;
 }
 
+unsigned sim_choose_as(unsigned n, int role)
+{
+	return sim_choose(n);
+}
+
 size_t sim_input_remaining(void)
 {
 	size_t p = __atomic_load_n(&in_pos, __ATOMIC_RELAXED);
